@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-init.js';
+
+/**
+ * Every migration, in order. Imported statically (not read from disk) so the compiled package
+ * and the tests see the same list. Add new ones at the end; never edit a released one.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-init': m0001,
+};

@@ -19,7 +19,6 @@ export const errorCodes = {
   CB_ERR_CONNECTOR_INVALID: { status: 400, description: 'Config and secrets together failed the type rules.' },
   CB_ERR_PRECONFIGURED_READONLY: { status: 400, description: 'Preconfigured connectors cannot be created over, updated or deleted.' },
   CB_ERR_HOST_NOT_ALLOWED: { status: 400, description: 'A URL names a host outside allowedHosts, or a refused address.' },
-  CB_ERR_SECRETS_UNREADABLE: { status: 500, description: 'Stored secrets cannot be decrypted with any configured key.' },
   CB_ERR_RATE_LIMITED: { status: 429, description: 'Too many requests; retry after the time given.' },
   CB_ERR_INTERNAL: { status: 500, description: 'An unexpected error; the log has the details, the response does not.' },
 } as const satisfies Record<string, { status: number; description: string }>;

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import { ActionsService } from './actions/actions-service.js';
+import { connectorRoutes } from './api/connectors.js';
+import { eventRoutes } from './api/events.js';
+import { statusRoutes } from './api/status.js';
+import type { Config } from './config/schema.js';
+import { parseByteSize } from './config/units.js';
+import type { HttpClient } from './connectors/http-types.js';
+import type { ConnectorTypeRegistry } from './connectors/registry.js';
+import { installAuth } from './http/auth.js';
+import { installErrorHandler } from './http/error-handler.js';
+import { installOpenApi } from './http/openapi.js';
+import { validatorCompiler } from './http/validation.js';
+import type { Metrics } from './metrics.js';
+import type { Keyring } from './secrets/keyring.js';
+import type { Store } from './store/db.js';
+
+/** Everything the app needs, built by `main.ts` (or a test) and handed over once. */
+export interface AppDeps {
+  config: Readonly<Config>;
+  store: Store;
+  registry: ConnectorTypeRegistry;
+  keyring: Keyring;
+  http: HttpClient;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface App {
+  server: FastifyInstance;
+  actions: ActionsService;
+}
+
+/**
+ * Builds the Fastify app with every plugin and route. It never listens: `main.ts` does, and
+ * tests call `server.inject()`.
+ */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const bodyLimit = parseByteSize(deps.config.server.bodyLimit);
+  const server = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    // Kibana serves every route under /s/<space>/ too; casebridge has one space, so drop the prefix.
+    rewriteUrl: (request) => (request.url ?? '/').replace(/^\/s\/[^/]+(?=\/)/, ''),
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  server.setValidatorCompiler(validatorCompiler);
+
+  const actions = new ActionsService({
+    store: deps.store,
+    registry: deps.registry,
+    settings: deps.config.actions,
+    keyring: deps.keyring,
+    http: deps.http,
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
+
+  installErrorHandler(server, bodyLimit);
+  await installOpenApi(server);
+  installAuth(server, deps.store.db, deps.config.auth.users);
+  server.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  server.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpRequests.inc({
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    });
+  });
+
+  await server.register(statusRoutes(deps.store, deps.metrics));
+  await server.register(connectorRoutes(actions));
+  await server.register(eventRoutes(deps.store));
+  await server.ready();
+  return { server, actions };
+}

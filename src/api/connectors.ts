@@ -1,8 +1,8 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ActionsService } from '../actions/actions-service.js';
 import { findBlankString } from '../actions/connector-validation.js';
-import { executeConnector } from '../actions/executor.js';
+import { executeConnector, type ExecutionOutcome } from '../actions/executor.js';
 import { CasebridgeError } from '../errors.js';
 import { requireAllRole } from '../http/auth.js';
 
@@ -19,7 +19,6 @@ const ConnectorResponse = Type.Object(
     is_connector_type_deprecated: Type.Boolean(),
     referenced_by_count: Type.Optional(Type.Number()),
   },
-  { $id: 'Connector' },
 );
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) });
@@ -63,11 +62,25 @@ function rejectBlankStrings(body: { name: string; connector_type_id?: string; co
   }
 }
 
+/** The `_execute` body: snake_case, `retry` dates as ISO strings, empty fields omitted (§3.2). */
+function toExecuteResponse(result: ExecutionOutcome): Static<typeof ExecuteResponse> {
+  return {
+    connector_id: result.connectorId,
+    status: result.status,
+    ...(result.message !== undefined ? { message: result.message } : {}),
+    ...(result.serviceMessage ? { service_message: result.serviceMessage } : {}),
+    ...(result.data !== undefined ? { data: result.data } : {}),
+    ...(result.retry !== undefined ? { retry: result.retry instanceof Date ? result.retry.toISOString() : result.retry } : {}),
+    ...(result.errorSource !== undefined ? { errorSource: result.errorSource } : {}),
+  };
+}
+
 /** Kibana-compatible connector routes (actions-framework.md §2). */
 export function connectorRoutes(actions: ActionsService): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.addSchema(ConnectorResponse);
-    const connectorRef = Type.Ref(ConnectorResponse);
+    // Inline, not app.addSchema(): a schema added inside a plugin gives that plugin a fresh
+    // schema controller, which silently drops our strict validator compiler.
+    const connectorRef = ConnectorResponse;
     const tags = ['connectors'];
 
     app.post(
@@ -135,15 +148,21 @@ export function connectorRoutes(actions: ActionsService): FastifyPluginAsyncType
           user: request.principal?.name,
           signal: controller.signal,
         });
-        return {
-          connector_id: result.connectorId,
-          status: result.status,
-          ...(result.message !== undefined ? { message: result.message } : {}),
-          ...(result.serviceMessage ? { service_message: result.serviceMessage } : {}),
-          ...(result.data !== undefined ? { data: result.data } : {}),
-          ...(result.retry !== undefined ? { retry: result.retry instanceof Date ? result.retry.toISOString() : result.retry } : {}),
-          ...(result.errorSource !== undefined ? { errorSource: result.errorSource } : {}),
-        };
+        return toExecuteResponse(result);
+      },
+    );
+
+    // casebridge addition: a run with the type's harmless test params (handshake, empty body).
+    app.post(
+      '/api/casebridge/connectors/:id/_test',
+      { schema: { tags, summary: 'Test a connector against its target', params: IdParams, response: { 200: ExecuteResponse } } },
+      async (request) => {
+        const record = await actions.findRecord(request.params.id);
+        requireAllRole(request, record ? `Unauthorized to execute a "${record.typeId}" action` : 'Unauthorized to execute actions');
+        const params = record ? (actions.deps.registry.get(record.typeId)?.testParams ?? {}) : {};
+        return toExecuteResponse(
+          await executeConnector(actions, request.params.id, params, { source: 'http_request', user: request.principal?.name }),
+        );
       },
     );
 

@@ -74,6 +74,12 @@ export interface ConnectorType<
   maxAttempts?: number;
   /** Connector-level deprecation (Kibana: ServiceNow table-API connectors). */
   isDeprecated?(config: Static<ConfigSchema>): boolean;
+  /**
+   * Params for a harmless run that proves the connector reaches its target with its
+   * credentials (`casebridge connectors test`, `POST /api/casebridge/connectors/{id}/_test`).
+   * ServiceNow types use their `handshake` sub-action; the webhook sends an empty body.
+   */
+  testParams?: Record<string, unknown>;
   /** Whether a connector of this type must have secrets (drives `is_missing_secrets`). */
   requiresSecrets?: boolean;
   execute(

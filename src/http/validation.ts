@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsPlugin from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import { typeName } from '../connectors/schema-errors.js';
 
@@ -9,7 +10,9 @@ import { typeName } from '../connectors/schema-errors.js';
  */
 const strict = new Ajv({ allErrors: false, verbose: true, removeAdditional: false, useDefaults: true, coerceTypes: false });
 const coercing = new Ajv({ allErrors: false, verbose: true, removeAdditional: false, useDefaults: true, coerceTypes: 'array' });
-for (const ajv of [strict, coercing]) ajv.addKeyword('kind').addKeyword('modifier');
+// ajv-formats ships CommonJS; under NodeNext its default export is the module object.
+const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
+for (const ajv of [strict, coercing]) addFormats(ajv.addKeyword('kind').addKeyword('modifier'));
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? strict : coercing).compile(schema as object);

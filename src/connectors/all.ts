@@ -1,0 +1,12 @@
+import type { AnyConnectorType } from './contract.js';
+import { ConnectorTypeRegistry } from './registry.js';
+
+
+/** Every built-in connector type, in the order `connector_types` lists them. One line each. */
+export const builtInConnectorTypes: AnyConnectorType[] = [];
+
+export function createBuiltInRegistry(): ConnectorTypeRegistry {
+  const registry = new ConnectorTypeRegistry();
+  for (const type of builtInConnectorTypes) registry.register(type);
+  return registry;
+}

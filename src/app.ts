@@ -52,6 +52,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   server.setValidatorCompiler(validatorCompiler);
+  // Every body is JSON; a text/plain body is answered 415 instead of failing schema checks.
+  server.removeContentTypeParser('text/plain');
 
   const actions = new ActionsService({
     store: deps.store,

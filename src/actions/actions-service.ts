@@ -49,7 +49,8 @@ export interface ConnectorTypeResponse {
   source: 'stack';
 }
 
-const notFound = (id: string) => new CasebridgeError('CB_ERR_NOT_FOUND', `Saved object [action/${id}] not found`);
+const notFound = (id: string) =>
+  new CasebridgeError('CB_ERR_NOT_FOUND', `Saved object [action/${id}] not found`);
 
 /**
  * Connector CRUD with Kibana's processing order and messages (actions-framework.md §2.4–§2.8).
@@ -87,7 +88,11 @@ export class ActionsService {
 
   requireType(typeId: string): AnyConnectorType {
     const type = this.deps.registry.get(typeId);
-    if (!type) throw new CasebridgeError('CB_ERR_CONNECTOR_TYPE_NOT_REGISTERED', `Action type "${typeId}" is not registered.`);
+    if (!type)
+      throw new CasebridgeError(
+        'CB_ERR_CONNECTOR_TYPE_NOT_REGISTERED',
+        `Action type "${typeId}" is not registered.`,
+      );
     return type;
   }
 
@@ -101,7 +106,9 @@ export class ActionsService {
   }
 
   preconfigured(id: string): ConnectorRecord | undefined {
-    const entry = Object.hasOwn(this.deps.settings.preconfigured, id) ? this.deps.settings.preconfigured[id] : undefined;
+    const entry = Object.hasOwn(this.deps.settings.preconfigured, id)
+      ? this.deps.settings.preconfigured[id]
+      : undefined;
     return entry ? recordFromPreconfigured(id, entry) : undefined;
   }
 
@@ -124,7 +131,9 @@ export class ActionsService {
     const rows = await connectorsRepo.list(this.deps.store.db);
     const records = [
       ...rows.map(recordFromRow),
-      ...Object.entries(this.deps.settings.preconfigured).map(([id, entry]) => recordFromPreconfigured(id, entry)),
+      ...Object.entries(this.deps.settings.preconfigured).map(([id, entry]) =>
+        recordFromPreconfigured(id, entry),
+      ),
     ];
     return records
       .map((record) => toConnectorResponse(record, this.deps.registry, 0))
@@ -134,7 +143,10 @@ export class ActionsService {
   async create(id: string | undefined, typeId: string, input: ConnectorInput): Promise<ConnectorResponse> {
     const connectorId = id ?? randomUUID();
     if (this.preconfigured(connectorId)) {
-      throw new CasebridgeError('CB_ERR_PRECONFIGURED_READONLY', `This ${connectorId} already exists in a preconfigured action.`);
+      throw new CasebridgeError(
+        'CB_ERR_PRECONFIGURED_READONLY',
+        `This ${connectorId} already exists in a preconfigured action.`,
+      );
     }
     const type = this.requireType(typeId);
     const valid = validateConnector(type, input.config, input.secrets, this.deps.http);
@@ -159,7 +171,10 @@ export class ActionsService {
 
   async update(id: string, input: ConnectorInput): Promise<ConnectorResponse> {
     if (this.preconfigured(id)) {
-      throw new CasebridgeError('CB_ERR_PRECONFIGURED_READONLY', `Preconfigured action ${id} can not be updated.`);
+      throw new CasebridgeError(
+        'CB_ERR_PRECONFIGURED_READONLY',
+        `Preconfigured action ${id} can not be updated.`,
+      );
     }
     const { db } = this.deps.store;
     const row = await connectorsRepo.get(db, id);
@@ -187,7 +202,10 @@ export class ActionsService {
     const row = await connectorsRepo.get(db, id);
     if (!row) {
       if (this.preconfigured(id)) {
-        throw new CasebridgeError('CB_ERR_PRECONFIGURED_READONLY', `Preconfigured action ${id} is not allowed to delete.`);
+        throw new CasebridgeError(
+          'CB_ERR_PRECONFIGURED_READONLY',
+          `Preconfigured action ${id} is not allowed to delete.`,
+        );
       }
       throw notFound(id);
     }

@@ -34,11 +34,11 @@ export function recordFromPreconfigured(id: string, entry: PreconfiguredConnecto
     id,
     name: entry.name,
     typeId: entry.actionTypeId,
-    config: entry.config,
+    config: entry.config ?? {},
     isPreconfigured: true,
-    exposeConfig: entry.exposeConfig,
+    exposeConfig: entry.exposeConfig ?? false,
     isMissingSecrets: false,
-    plainSecrets: entry.secrets,
+    plainSecrets: entry.secrets ?? {},
   };
 }
 

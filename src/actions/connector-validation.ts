@@ -16,13 +16,25 @@ export function validateConnector(
   ctx: ValidationContext,
 ): { config: Record<string, unknown>; secrets: Record<string, unknown> } {
   const validConfig = checkSchema(type.schemas.config, config, 'config', 'CB_ERR_CONNECTOR_CONFIG_INVALID');
-  const finalConfig = runStep('config', 'CB_ERR_CONNECTOR_CONFIG_INVALID', () => type.validate?.config?.(validConfig, ctx)) ?? validConfig;
-  const validSecrets = checkSchema(type.schemas.secrets, secrets, 'secrets', 'CB_ERR_CONNECTOR_SECRETS_INVALID');
+  const finalConfig =
+    runStep('config', 'CB_ERR_CONNECTOR_CONFIG_INVALID', () => type.validate?.config?.(validConfig, ctx)) ??
+    validConfig;
+  const validSecrets = checkSchema(
+    type.schemas.secrets,
+    secrets,
+    'secrets',
+    'CB_ERR_CONNECTOR_SECRETS_INVALID',
+  );
   const finalSecrets =
-    runStep('secrets', 'CB_ERR_CONNECTOR_SECRETS_INVALID', () => type.validate?.secrets?.(validSecrets, ctx)) ?? validSecrets;
+    runStep('secrets', 'CB_ERR_CONNECTOR_SECRETS_INVALID', () =>
+      type.validate?.secrets?.(validSecrets, ctx),
+    ) ?? validSecrets;
   const pairProblem = type.validate?.connector?.(finalConfig, finalSecrets);
   if (pairProblem) {
-    throw new CasebridgeError('CB_ERR_CONNECTOR_INVALID', `error validating action type connector: ${pairProblem}`);
+    throw new CasebridgeError(
+      'CB_ERR_CONNECTOR_INVALID',
+      `error validating action type connector: ${pairProblem}`,
+    );
   }
   return { config: finalConfig as Record<string, unknown>, secrets: finalSecrets as Record<string, unknown> };
 }

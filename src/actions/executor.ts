@@ -35,13 +35,20 @@ export async function executeConnector(
 ): Promise<ExecutionOutcome> {
   const { deps } = service;
   const record = await service.findRecord(connectorId);
-  if (!record) throw new CasebridgeError('CB_ERR_NOT_FOUND', `Saved object [action/${connectorId}] not found`);
+  if (!record)
+    throw new CasebridgeError('CB_ERR_NOT_FOUND', `Saved object [action/${connectorId}] not found`);
   const type = service.requireType(record.typeId);
   if (!record.isPreconfigured) service.ensureTypeEnabled(record.typeId);
 
   const checked = validateParams(type, params);
   if (!checked.ok) {
-    return { connectorId, status: 'error', message: checked.message, retry: options.queued === true, errorSource: 'user' };
+    return {
+      connectorId,
+      status: 'error',
+      message: checked.message,
+      retry: options.queued === true,
+      errorSource: 'user',
+    };
   }
 
   let secrets: Record<string, unknown>;
@@ -62,7 +69,13 @@ export async function executeConnector(
   try {
     valid = validateConnector(type, record.config, secrets, deps.http);
   } catch (error) {
-    return { connectorId, status: 'error', message: (error as Error).message, retry: options.queued === true, errorSource: 'framework' };
+    return {
+      connectorId,
+      status: 'error',
+      message: (error as Error).message,
+      retry: options.queued === true,
+      errorSource: 'framework',
+    };
   }
 
   const subAction = typeof params.subAction === 'string' ? params.subAction : undefined;
@@ -119,7 +132,9 @@ function scrubSecrets(result: ExecutorResult, secrets: Record<string, unknown>):
   collect(secrets);
   if (values.length === 0) return result;
   const mask = (text: string | undefined): string | undefined =>
-    text === undefined ? undefined : values.reduce((out, secret) => out.split(secret).join('[REDACTED]'), text);
+    text === undefined
+      ? undefined
+      : values.reduce((out, secret) => out.split(secret).join('[REDACTED]'), text);
   const scrubbed: ExecutorResult = { ...result };
   const message = mask(result.message);
   const serviceMessage = mask(result.serviceMessage);
@@ -139,7 +154,12 @@ async function recordExecution(
   const { deps } = service;
   const outcome = result.status === 'ok' ? 'success' : 'failure';
   const label = `${record.typeId}:${record.id}: ${record.name}`;
-  const retry = result.retry instanceof Date ? result.retry.toISOString() : result.retry === undefined ? null : String(result.retry);
+  const retry =
+    result.retry instanceof Date
+      ? result.retry.toISOString()
+      : result.retry === undefined
+        ? null
+        : String(result.retry);
   let errorMessage: string | null = null;
   if (outcome === 'failure') {
     errorMessage = result.message ?? 'unknown error running action';
@@ -148,7 +168,13 @@ async function recordExecution(
     else if (result.retry) errorMessage += `; retry: ${JSON.stringify(result.retry)}`;
   }
   deps.metrics.executions.inc({ type: record.typeId, outcome });
-  const logFields = { connectorId: record.id, typeId: record.typeId, subAction, outcome, durationMs: Math.round(durationMs) };
+  const logFields = {
+    connectorId: record.id,
+    typeId: record.typeId,
+    subAction,
+    outcome,
+    durationMs: Math.round(durationMs),
+  };
   if (outcome === 'success') deps.logger.info(logFields, `action executed: ${label}`);
   else deps.logger.warn({ ...logFields, error: errorMessage }, `action execution failure: ${label}`);
   try {

@@ -33,7 +33,8 @@ const ENV_PREFIX = 'CASEBRIDGE_';
  */
 export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   const env = options.env ?? process.env;
-  const file = options.file ?? env.CASEBRIDGE_CONFIG ?? (existsSync('casebridge.yaml') ? 'casebridge.yaml' : undefined);
+  const file =
+    options.file ?? env.CASEBRIDGE_CONFIG ?? (existsSync('casebridge.yaml') ? 'casebridge.yaml' : undefined);
 
   let raw: Record<string, unknown> = {};
   if (file !== undefined) raw = readYamlFile(file);
@@ -55,7 +56,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   if (firstError) {
     const key = firstError.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
     const reason =
-      firstError.type === 26 /* ObjectAdditionalProperties */ ? 'unknown setting' : firstError.message.toLowerCase();
+      firstError.type === 26 /* ObjectAdditionalProperties */
+        ? 'unknown setting'
+        : firstError.message.toLowerCase();
     throw new ConfigError(key, reason);
   }
   return deepFreeze(resolveEnvReferences(config as Config, env));
@@ -66,7 +69,10 @@ function readYamlFile(file: string): Record<string, unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError('(file)', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new ConfigError(
+      '(file)',
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
   }
   let parsed: unknown;
   try {
@@ -75,7 +81,8 @@ function readYamlFile(file: string): Record<string, unknown> {
     throw new ConfigError('(file)', `${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   if (parsed === null || parsed === undefined) return {};
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError('(file)', `${file} must hold a mapping`);
+  if (typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError('(file)', `${file} must hold a mapping`);
   return parsed as Record<string, unknown>;
 }
 

@@ -5,7 +5,11 @@ import { Type, type Static } from '@sinclair/typebox';
  * `casebridge.example.yaml` writes every one of them out with a comment, and a test keeps the
  * two in step. Unknown keys are refused so a typo stops the process instead of being ignored.
  */
-const VerificationMode = Type.Union([Type.Literal('full'), Type.Literal('certificate'), Type.Literal('none')]);
+const VerificationMode = Type.Union([
+  Type.Literal('full'),
+  Type.Literal('certificate'),
+  Type.Literal('none'),
+]);
 
 /** Sizes accept bytes or Kibana-style strings such as `1mb`; durations accept ms or `60s`. */
 const ByteSize = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^\\d+(b|kb|mb|gb)?$' })]);
@@ -19,7 +23,10 @@ const CustomHostSettings = Type.Object(
         {
           verificationMode: Type.Optional(VerificationMode),
           certificateAuthoritiesFiles: Type.Optional(
-            Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]),
+            Type.Union([
+              Type.String({ minLength: 1 }),
+              Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+            ]),
           ),
           certificateAuthoritiesData: Type.Optional(Type.String({ minLength: 1 })),
           /** Client certificate and key (PEM) for mutual TLS with this host. */
@@ -39,9 +46,10 @@ const PreconfiguredConnector = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
     actionTypeId: Type.String({ minLength: 1 }),
-    config: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
-    secrets: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
-    exposeConfig: Type.Boolean({ default: false }),
+    // Optional rather than defaulted: TypeBox does not apply defaults inside Record values.
+    config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    secrets: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    exposeConfig: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -8,9 +8,23 @@ import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value'
  */
 export function describeSchemaErrors(schema: TSchema, value: unknown): string | null {
   if (Value.Check(schema, value)) return null;
-  if (schema[Kind] === 'Union' && Array.isArray(schema.anyOf)) return describeUnion(schema.anyOf as TSchema[], value);
-  const first = Value.Errors(schema, value).First();
+  if (schema[Kind] === 'Union' && Array.isArray(schema.anyOf))
+    return describeUnion(schema.anyOf as TSchema[], value);
+  const first = firstInSchemaOrder(schema, [...Value.Errors(schema, value)]);
   return first ? describeError(first) : 'invalid value';
+}
+
+/**
+ * Kibana's validator walks an object's keys in declaration order and reports the first failure;
+ * TypeBox reports required-key failures first. Pick the error whose top-level key comes first.
+ */
+function firstInSchemaOrder(schema: TSchema, errors: ValueError[]): ValueError | undefined {
+  const keys = schema.properties ? Object.keys(schema.properties as object) : [];
+  const rank = (error: ValueError) => {
+    const index = keys.indexOf(error.path.split('/')[1] ?? '');
+    return index === -1 ? keys.length : index;
+  };
+  return [...errors].sort((a, b) => rank(a) - rank(b))[0];
 }
 
 function describeUnion(variants: TSchema[], value: unknown): string {
@@ -28,6 +42,10 @@ function describeError(error: ValueError): string {
   switch (error.type) {
     case ValueErrorType.ObjectAdditionalProperties:
       return `${where}definition for this key is missing`;
+    case ValueErrorType.ObjectRequiredProperty: {
+      const expected = expectedType(error.schema) ?? 'object';
+      return `${where}expected value of type [${expected}] but got [undefined]`;
+    }
     case ValueErrorType.Literal:
       return `${where}expected value to equal [${String(error.schema.const)}]`;
     case ValueErrorType.StringMinLength:
@@ -35,7 +53,10 @@ function describeError(error: ValueError): string {
     case ValueErrorType.StringMaxLength:
       return `${where}value has length [${String(error.value).length}] but it must have a maximum length of [${String(error.schema.maxLength)}].`;
     case ValueErrorType.Union:
-      if (Array.isArray(error.schema.anyOf) && error.schema.anyOf.every((s: TSchema) => s.const !== undefined)) {
+      if (
+        Array.isArray(error.schema.anyOf) &&
+        error.schema.anyOf.every((s: TSchema) => s.const !== undefined)
+      ) {
         const allowed = error.schema.anyOf.map((s: TSchema) => `[${String(s.const)}]`).join(', ');
         return `${where}expected value to equal one of ${allowed} but got [${describeValue(error.value)}]`;
       }
@@ -77,5 +98,5 @@ export function typeName(value: unknown): string {
 }
 
 function describeValue(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined';
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
 }

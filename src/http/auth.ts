@@ -32,7 +32,11 @@ const LAST_USED_WRITE_INTERVAL_MS = 60_000;
  * Authorisation (role checks) happens in the handlers after validation, as in Kibana, so a
  * malformed request gets its 400 whatever the caller's role.
  */
-export function installAuth(app: FastifyInstance, db: Kysely<Database>, users: Config['auth']['users']): void {
+export function installAuth(
+  app: FastifyInstance,
+  db: Kysely<Database>,
+  users: Config['auth']['users'],
+): void {
   const lastWritten = new Map<string, number>();
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request) => {
@@ -49,7 +53,10 @@ async function authenticate(
 ): Promise<Principal> {
   const header = request.headers.authorization;
   if (header === undefined || header.trim() === '') {
-    throw new CasebridgeError('CB_ERR_UNAUTHENTICATED', 'Missing credentials; send "Authorization: ApiKey <key>" or Basic credentials.');
+    throw new CasebridgeError(
+      'CB_ERR_UNAUTHENTICATED',
+      'Missing credentials; send "Authorization: ApiKey <key>" or Basic credentials.',
+    );
   }
   const space = header.indexOf(' ');
   const scheme = (space === -1 ? header : header.slice(0, space)).toLowerCase();
@@ -60,7 +67,11 @@ async function authenticate(
       const now = Date.now();
       if ((lastWritten.get(row.id) ?? 0) + LAST_USED_WRITE_INTERVAL_MS < now) {
         lastWritten.set(row.id, now);
-        await db.updateTable('api_keys').set({ last_used_at: new Date(now).toISOString() }).where('id', '=', row.id).execute();
+        await db
+          .updateTable('api_keys')
+          .set({ last_used_at: new Date(now).toISOString() })
+          .where('id', '=', row.id)
+          .execute();
       }
       return { name: row.name, role: row.role, kind: 'api_key', keyId: row.id };
     }
@@ -70,11 +81,18 @@ async function authenticate(
     const username = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
     const user = colon === -1 ? undefined : users.find((candidate) => candidate.username === username);
-    if (user && sameSecret(user.password, password)) return { name: user.username, role: user.role, kind: 'user' };
+    if (user && sameSecret(user.password, password))
+      return { name: user.username, role: user.role, kind: 'user' };
   } else {
-    throw new CasebridgeError('CB_ERR_UNAUTHENTICATED', `Unsupported authorization scheme "${scheme}"; use ApiKey or Basic.`);
+    throw new CasebridgeError(
+      'CB_ERR_UNAUTHENTICATED',
+      `Unsupported authorization scheme "${scheme}"; use ApiKey or Basic.`,
+    );
   }
-  throw new CasebridgeError('CB_ERR_UNAUTHENTICATED', 'Invalid credentials: the API key is unknown or revoked, or the user or password is wrong.');
+  throw new CasebridgeError(
+    'CB_ERR_UNAUTHENTICATED',
+    'Invalid credentials: the API key is unknown or revoked, or the user or password is wrong.',
+  );
 }
 
 /** Compares digests so the time taken does not depend on where the strings differ. */

@@ -9,7 +9,8 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
       info: {
         title: 'casebridge',
         version,
-        description: 'Kibana-compatible connectors and cases APIs, plus casebridge additions under /api/casebridge.',
+        description:
+          'Kibana-compatible connectors and cases APIs, plus casebridge additions under /api/casebridge.',
       },
       components: {
         securitySchemes: {

@@ -8,8 +8,20 @@ import { typeName } from '../connectors/schema-errors.js';
  * unknown keys refused) so `{"name": 42}` is an error as in Kibana; query strings and path
  * parameters are text on the wire and are coerced to the declared types.
  */
-const strict = new Ajv({ allErrors: false, verbose: true, removeAdditional: false, useDefaults: true, coerceTypes: false });
-const coercing = new Ajv({ allErrors: false, verbose: true, removeAdditional: false, useDefaults: true, coerceTypes: 'array' });
+const strict = new Ajv({
+  allErrors: false,
+  verbose: true,
+  removeAdditional: false,
+  useDefaults: true,
+  coerceTypes: false,
+});
+const coercing = new Ajv({
+  allErrors: false,
+  verbose: true,
+  removeAdditional: false,
+  useDefaults: true,
+  coerceTypes: 'array',
+});
 // ajv-formats ships CommonJS; under NodeNext its default export is the module object.
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
 for (const ajv of [strict, coercing]) addFormats(ajv.addKeyword('kind').addKeyword('modifier'));
@@ -43,7 +55,8 @@ export function describeRouteValidation(errors: ErrorObject[], context: string):
     case 'type':
       return `${at(base)}: expected value of type [${String(error.params.type)}] but got [${typeName(error.data)}]`;
     case 'minLength':
-      if (typeof error.data === 'string' && error.data.trim() === '') return `${at(base)}: value '' is not valid`;
+      if (typeof error.data === 'string' && error.data.trim() === '')
+        return `${at(base)}: value '' is not valid`;
       return `${at(base)}: value has length [${String(error.data).length}] but it must have a minimum length of [${String(error.params.limit)}].`;
     case 'enum':
     case 'const':
@@ -54,7 +67,8 @@ export function describeRouteValidation(errors: ErrorObject[], context: string):
 }
 
 function propertyType(parentSchema: unknown, property: string): string {
-  const properties = (parentSchema as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties;
+  const properties = (parentSchema as { properties?: Record<string, { type?: unknown }> } | undefined)
+    ?.properties;
   const type = properties?.[property]?.type;
   return typeof type === 'string' ? type : 'object';
 }

@@ -14,6 +14,8 @@ export interface Store {
   dialect: DialectName;
   /** For PostgreSQL: the pool, so the queue can LISTEN on a dedicated client. */
   pgPool?: pg.Pool;
+  /** PostgreSQL schema the store lives in, when not the default one. */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -69,13 +71,22 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     ...(schema === undefined ? {} : { options: `-c search_path="${schema}"` }),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect, pgPool: pool, close: () => db.destroy() };
+  return {
+    db,
+    dialect,
+    pgPool: pool,
+    ...(schema === undefined ? {} : { schema }),
+    close: () => db.destroy(),
+  };
 }
 
 export async function migrateToLatest(store: Store): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db: store.db,
     provider: { getMigrations: async () => migrations },
+    // Kysely looks for its bookkeeping tables across all schemas unless told which one; a
+    // deployment or test run in its own schema must keep its own.
+    ...(store.schema === undefined ? {} : { migrationTableSchema: store.schema }),
   });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;

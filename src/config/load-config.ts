@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { Value } from '@sinclair/typebox/value';
+import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, type Config } from './schema.js';
 
@@ -56,7 +56,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   if (firstError) {
     const key = firstError.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
     const reason =
-      firstError.type === 26 /* ObjectAdditionalProperties */
+      firstError.type === ValueErrorType.ObjectAdditionalProperties
         ? 'unknown setting'
         : firstError.message.toLowerCase();
     throw new ConfigError(key, reason);

@@ -63,19 +63,28 @@ export function createKeyring(currentKey: string, decryptionOnlyKeys: readonly s
       cipher.setAAD(Buffer.from(associatedData, 'utf8'));
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       const tag = cipher.getAuthTag();
-      return [VERSION, current.id, iv.toString('base64'), tag.toString('base64'), body.toString('base64')].join(':');
+      return [
+        VERSION,
+        current.id,
+        iv.toString('base64'),
+        tag.toString('base64'),
+        body.toString('base64'),
+      ].join(':');
     },
     decrypt(envelope, associatedData) {
       const parts = envelope.split(':');
       if (parts.length !== 5 || parts[0] !== VERSION) throw new SecretsUnreadableError('unknown format');
       const [, keyId, iv, tag, body] = parts as [string, string, string, string, string];
       const key = byId.get(keyId);
-      if (!key) throw new SecretsUnreadableError(`they were encrypted with key ${keyId}, which is not configured`);
+      if (!key)
+        throw new SecretsUnreadableError(`they were encrypted with key ${keyId}, which is not configured`);
       try {
         const decipher = createDecipheriv('aes-256-gcm', key.material, Buffer.from(iv, 'base64'));
         decipher.setAAD(Buffer.from(associatedData, 'utf8'));
         decipher.setAuthTag(Buffer.from(tag, 'base64'));
-        return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
+        return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString(
+          'utf8',
+        );
       } catch {
         throw new SecretsUnreadableError('authentication failed (wrong key or altered data)');
       }

@@ -17,7 +17,11 @@ export interface RotationReport {
  * rewritten on its own, so a crash half-way leaves every row readable by the old or the new key,
  * and running it again finishes the job.
  */
-export async function reencryptAll(db: Kysely<Database>, keyring: Keyring, onProgress?: (done: number, total: number) => void): Promise<RotationReport> {
+export async function reencryptAll(
+  db: Kysely<Database>,
+  keyring: Keyring,
+  onProgress?: (done: number, total: number) => void,
+): Promise<RotationReport> {
   const report: RotationReport = { connectors: 0, tokens: 0, unreadable: [] };
   const rows = await connectorsRepo.list(db);
   const tokens = await tokensRepo.listAll(db);
@@ -39,7 +43,12 @@ export async function reencryptAll(db: Kysely<Database>, keyring: Keyring, onPro
     const aad = tokenAad(token.connector_id, token.token_type);
     if (keyring.keyIdOf(token.token) !== keyring.currentKeyId) {
       try {
-        await tokensRepo.updateToken(db, token.connector_id, token.token_type, keyring.encrypt(keyring.decrypt(token.token, aad), aad));
+        await tokensRepo.updateToken(
+          db,
+          token.connector_id,
+          token.token_type,
+          keyring.encrypt(keyring.decrypt(token.token, aad), aad),
+        );
         report.tokens += 1;
       } catch {
         // A cached token that cannot be read is worthless: drop it, a new one will be fetched.

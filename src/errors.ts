@@ -6,21 +6,55 @@
 export const errorCodes = {
   CB_ERR_VALIDATION: { status: 400, description: 'The request body, query or path failed validation.' },
   CB_ERR_BAD_JSON: { status: 400, description: 'The request body is not valid JSON.' },
-  CB_ERR_BODY_TOO_LARGE: { status: 413, description: 'The request body is larger than the configured limit.' },
-  CB_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'The request body has a content type the route does not accept.' },
-  CB_ERR_UNAUTHENTICATED: { status: 401, description: 'No credentials, or credentials that do not match a key or user.' },
-  CB_ERR_FORBIDDEN: { status: 403, description: 'The credentials are valid but their role does not allow this.' },
+  CB_ERR_BODY_TOO_LARGE: {
+    status: 413,
+    description: 'The request body is larger than the configured limit.',
+  },
+  CB_ERR_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    description: 'The request body has a content type the route does not accept.',
+  },
+  CB_ERR_UNAUTHENTICATED: {
+    status: 401,
+    description: 'No credentials, or credentials that do not match a key or user.',
+  },
+  CB_ERR_FORBIDDEN: {
+    status: 403,
+    description: 'The credentials are valid but their role does not allow this.',
+  },
   CB_ERR_NOT_FOUND: { status: 404, description: 'The route or the named object does not exist.' },
-  CB_ERR_CONFLICT: { status: 409, description: 'An object with this id already exists, or a version is stale.' },
+  CB_ERR_CONFLICT: {
+    status: 409,
+    description: 'An object with this id already exists, or a version is stale.',
+  },
   CB_ERR_CONNECTOR_TYPE_NOT_REGISTERED: { status: 400, description: 'The connector type id is not known.' },
-  CB_ERR_CONNECTOR_TYPE_DISABLED: { status: 403, description: 'The connector type is not in enabledActionTypes.' },
-  CB_ERR_CONNECTOR_CONFIG_INVALID: { status: 400, description: 'The connector config failed its type schema or rules.' },
-  CB_ERR_CONNECTOR_SECRETS_INVALID: { status: 400, description: 'The connector secrets failed their type schema or rules.' },
-  CB_ERR_CONNECTOR_INVALID: { status: 400, description: 'Config and secrets together failed the type rules.' },
-  CB_ERR_PRECONFIGURED_READONLY: { status: 400, description: 'Preconfigured connectors cannot be created over, updated or deleted.' },
-  CB_ERR_HOST_NOT_ALLOWED: { status: 400, description: 'A URL names a host outside allowedHosts, or a refused address.' },
-  CB_ERR_RATE_LIMITED: { status: 429, description: 'Too many requests; retry after the time given.' },
-  CB_ERR_INTERNAL: { status: 500, description: 'An unexpected error; the log has the details, the response does not.' },
+  CB_ERR_CONNECTOR_TYPE_DISABLED: {
+    status: 403,
+    description: 'The connector type is not in enabledActionTypes.',
+  },
+  CB_ERR_CONNECTOR_CONFIG_INVALID: {
+    status: 400,
+    description: 'The connector config failed its type schema or rules.',
+  },
+  CB_ERR_CONNECTOR_SECRETS_INVALID: {
+    status: 400,
+    description: 'The connector secrets failed their type schema or rules.',
+  },
+  CB_ERR_CONNECTOR_INVALID: {
+    status: 400,
+    description: 'Config and secrets together failed the type rules.',
+  },
+  CB_ERR_PRECONFIGURED_READONLY: {
+    status: 400,
+    description: 'Preconfigured connectors cannot be created over, updated or deleted.',
+  },
+    status: 400,
+    description: 'A URL names a host outside allowedHosts, or a refused address.',
+  },
+  CB_ERR_INTERNAL: {
+    status: 500,
+    description: 'An unexpected error; the log has the details, the response does not.',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;
@@ -33,7 +67,6 @@ const reasonPhrases: Record<number, string> = {
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
 

@@ -48,9 +48,6 @@ export const errorCodes = {
     status: 400,
     description: 'Preconfigured connectors cannot be created over, updated or deleted.',
   },
-    status: 400,
-    description: 'A URL names a host outside allowedHosts, or a refused address.',
-  },
   CB_ERR_INTERNAL: {
     status: 500,
     description: 'An unexpected error; the log has the details, the response does not.',
@@ -67,6 +64,7 @@ const reasonPhrases: Record<number, string> = {
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
 

@@ -81,7 +81,8 @@ export class UserRegistry {
     if (scheme !== 'basic') throw notAuthenticated();
     const decoded = Buffer.from(credential, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    const user = colon < 0 ? undefined : this.verifyPassword(decoded.slice(0, colon), decoded.slice(colon + 1));
+    const user =
+      colon < 0 ? undefined : this.verifyPassword(decoded.slice(0, colon), decoded.slice(colon + 1));
     if (!user) throw notAuthenticated();
     if (this.basicCache.size > 1000) this.basicCache.clear();
     this.basicCache.set(header, user);

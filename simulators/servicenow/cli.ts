@@ -22,7 +22,8 @@ export async function runServiceNowSimulatorCli(options: ServiceNowSimulatorCliO
   }
   const client = demoSeed.oauthClient;
   print(`  OAuth client: ${client.client_id} / ${client.client_secret} (POST ${sim.url}/oauth_token.do)`);
-  if (sim.jwtKeyId) print(`  JWT verifier kid: ${sim.jwtKeyId} (private key printed below for JWT connectors)`);
+  if (sim.jwtKeyId)
+    print(`  JWT verifier kid: ${sim.jwtKeyId} (private key printed below for JWT connectors)`);
   if (sim.jwtPrivateKeyPem) print(sim.jwtPrivateKeyPem.trim());
   print('Press Ctrl+C to stop.');
   await new Promise<void>((resolve) => {

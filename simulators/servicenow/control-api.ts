@@ -14,7 +14,7 @@
 //   GET    / and /__control/ui              a read-only HTML overview
 import type { ServerResponse } from 'node:http';
 import type { ElasticScope, SimRequest } from './context.js';
-import type { FaultSpec, FlapSpec } from './faults.js';
+import type { FaultAction, FaultMatch, FaultSpec } from './faults.js';
 import type { SimulatorControl, SimulatorTables } from './handles.js';
 import type { RequestLog } from './request-log.js';
 import { send } from './server.js';
@@ -37,9 +37,29 @@ export function createControlApi(deps: ControlDeps): (req: SimRequest, res: Serv
     try {
       response = dispatch(deps, req);
     } catch (err) {
-      response = { status: 400, json: { ok: false, error: err instanceof Error ? err.message : String(err) } };
+      response = {
+        status: 400,
+        json: { ok: false, error: err instanceof Error ? err.message : String(err) },
+      };
     }
     send(res, response);
+  };
+}
+
+const KINDS = new Set(['status', 'html', 'drop', 'hang']);
+
+/** Checks a fault posted as JSON, so a typo is a 400 here rather than a failure later. */
+function faultSpec(b: Record<string, unknown>): FaultSpec {
+  const action = b.action as FaultAction | undefined;
+  if (!action || typeof action !== 'object' || !KINDS.has(action.kind)) {
+    throw new Error('action.kind must be one of status, html, drop, hang');
+  }
+  if (action.kind === 'status' && typeof action.status !== 'number')
+    throw new Error('action.status must be a number');
+  return {
+    action,
+    ...(typeof b.times === 'number' ? { times: b.times } : {}),
+    ...(b.match && typeof b.match === 'object' ? { match: b.match as FaultMatch } : {}),
   };
 }
 
@@ -68,7 +88,7 @@ function dispatch(deps: ControlDeps, req: SimRequest): SimResponse {
       log.clear();
       return OK;
     case 'POST /__control/faults':
-      control.fault(body() as unknown as FaultSpec);
+      control.fault(faultSpec(body()));
       return OK;
     case 'DELETE /__control/faults':
       control.clearFaults();
@@ -78,9 +98,17 @@ function dispatch(deps: ControlDeps, req: SimRequest): SimResponse {
       control.latency(Number(b.ms ?? 0), b.match as FaultSpec['match']);
       return OK;
     }
-    case 'POST /__control/flap':
-      control.flap(body() as unknown as FlapSpec);
+    case 'POST /__control/flap': {
+      const b = body();
+      const spec = faultSpec(b);
+      control.flap({
+        up: Number(b.up ?? 1),
+        down: Number(b.down ?? 1),
+        action: spec.action,
+        ...(spec.match ? { match: spec.match } : {}),
+      });
       return OK;
+    }
     case 'DELETE /__control/flap':
       control.flap(undefined);
       return OK;

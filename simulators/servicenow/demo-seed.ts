@@ -62,7 +62,13 @@ export const demoSeed: DemoSeed = {
       name: 'ITIL User',
       email: 'itil.user@example.com',
     },
-    { user_name: 'no.roles', password: 'no-roles', roles: [], name: 'No Roles', email: 'no.roles@example.com' },
+    {
+      user_name: 'no.roles',
+      password: 'no-roles',
+      roles: [],
+      name: 'No Roles',
+      email: 'no.roles@example.com',
+    },
   ],
   connectors: {
     itsm: { username: 'casebridge.itsm', password: 'casebridge-itsm' },
@@ -73,7 +79,12 @@ export const demoSeed: DemoSeed = {
   oauthClient: {
     client_id: 'casebridge-demo-client',
     client_secret: 'casebridge-demo-secret',
-    grants: ['password', 'client_credentials', 'refresh_token', 'urn:ietf:params:oauth:grant-type:jwt-bearer'],
+    grants: [
+      'password',
+      'client_credentials',
+      'refresh_token',
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+    ],
     applicationUser: 'casebridge.itsm',
     userField: 'user_name',
   },

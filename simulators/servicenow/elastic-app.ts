@@ -17,7 +17,12 @@ function appRole(scope: ElasticScope): string {
 }
 
 /** GET /api/{scope}/elastic_api/{rest}; rest is "health" or "incident/{sys_id}/observables[/bulk]". */
-export function handleElasticApi(ctx: SimContext, req: SimRequest, scope: ElasticScope, rest: string[]): SimResponse {
+export function handleElasticApi(
+  ctx: SimContext,
+  req: SimRequest,
+  scope: ElasticScope,
+  rest: string[],
+): SimResponse {
   if (ctx.state.apps[scope] !== 'installed') throw unknownResource();
   if (!req.user || !hasRole(req.user, [appRole(scope)])) {
     throw new SnError(403, 'User Not Authorized', `Role ${appRole(scope)} is required`);
@@ -26,7 +31,13 @@ export function handleElasticApi(ctx: SimContext, req: SimRequest, scope: Elasti
     return { status: 200, json: { result: { name: 'Elastic', scope, version: APP_VERSION } } };
   }
   const [kind, sysId, leaf, bulk] = rest;
-  if (scope === 'x_elas2_sir_int' && kind === 'incident' && sysId && leaf === 'observables' && req.method === 'POST') {
+  if (
+    scope === 'x_elas2_sir_int' &&
+    kind === 'incident' &&
+    sysId &&
+    leaf === 'observables' &&
+    req.method === 'POST'
+  ) {
     if (!ctx.db.get('sn_si_incident', sysId)) throw recordNotFound();
     return addObservables(ctx, req, sysId, bulk === 'bulk');
   }
@@ -41,7 +52,8 @@ function addObservables(ctx: SimContext, req: SimRequest, incidentId: string, bu
   ctx.state.observables.set(incidentId, list);
   const result = items.map((item: unknown) => {
     const { value, type } = (item ?? {}) as { value?: unknown; type?: unknown };
-    if (typeof value !== 'string' || typeof type !== 'string') throw badRequestBody('Observable needs value and type');
+    if (typeof value !== 'string' || typeof type !== 'string')
+      throw badRequestBody('Observable needs value and type');
     let entry = list.find((o) => o.value === value && o.type === type);
     if (!entry) list.push((entry = { value, type, observable_sys_id: newSysId() }));
     return { value: entry.value, observable_sys_id: entry.observable_sys_id };

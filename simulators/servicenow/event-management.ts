@@ -48,17 +48,35 @@ function processEvent(ctx: SimContext, req: SimRequest, input: Record<string, un
       Object.assign(event, { state: 'Ignored', processing_notes: 'No open alert for this message key' });
       return;
     }
-    updateRecord(ctx.db, alertDef, open, { state: 'Closed', severity: '0', last_event_time: event.time_of_event }, sys);
+    updateRecord(
+      ctx.db,
+      alertDef,
+      open,
+      { state: 'Closed', severity: '0', last_event_time: event.time_of_event },
+      sys,
+    );
     Object.assign(event, { state: 'Processed', alert: open.sys_id ?? '' });
     return;
   }
-  const fields = { source, node, type, resource, metric_name, severity, description: event.description ?? '' };
+  const fields = {
+    source,
+    node,
+    type,
+    resource,
+    metric_name,
+    severity,
+    description: event.description ?? '',
+  };
   const alert = open
     ? updateRecord(
         ctx.db,
         alertDef,
         open,
-        { ...fields, last_event_time: event.time_of_event, event_count: String(Number(open.event_count || '0') + 1) },
+        {
+          ...fields,
+          last_event_time: event.time_of_event,
+          event_count: String(Number(open.event_count || '0') + 1),
+        },
         sys,
       )
     : insertRecord(

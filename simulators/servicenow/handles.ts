@@ -82,9 +82,12 @@ export function createControl(deps: HandleDeps): SimulatorControl {
   };
   return {
     failNext: (times, status = 500, body, match) => faults.failNext(times, status, body, match),
-    dropNext: (times = 1, match) => faults.add({ action: { kind: 'drop' }, times, ...(match ? { match } : {}) }),
-    hangNext: (times = 1, match) => faults.add({ action: { kind: 'hang' }, times, ...(match ? { match } : {}) }),
-    htmlNext: (times = 1, match) => faults.add({ action: { kind: 'html' }, times, ...(match ? { match } : {}) }),
+    dropNext: (times = 1, match) =>
+      faults.add({ action: { kind: 'drop' }, times, ...(match ? { match } : {}) }),
+    hangNext: (times = 1, match) =>
+      faults.add({ action: { kind: 'hang' }, times, ...(match ? { match } : {}) }),
+    htmlNext: (times = 1, match) =>
+      faults.add({ action: { kind: 'html' }, times, ...(match ? { match } : {}) }),
     fault: (spec) => faults.add(spec),
     latency: (ms, match) => faults.setLatency(ms, match),
     flap: (spec) => faults.setFlap(spec),

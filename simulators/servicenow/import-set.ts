@@ -16,7 +16,11 @@ interface StagingTable {
 }
 
 export const STAGING_TABLES: Record<string, StagingTable> = {
-  x_elas2_inc_int_elastic_incident: { scope: 'x_elas2_inc_int', target: 'incident', transformMap: 'Elastic Incident' },
+  x_elas2_inc_int_elastic_incident: {
+    scope: 'x_elas2_inc_int',
+    target: 'incident',
+    transformMap: 'Elastic Incident',
+  },
   x_elas2_sir_int_elastic_si_incident: {
     scope: 'x_elas2_sir_int',
     target: 'sn_si_incident',
@@ -26,7 +30,12 @@ export const STAGING_TABLES: Record<string, StagingTable> = {
 
 type ResultRow = Record<string, string>;
 
-export function handleImport(ctx: SimContext, req: SimRequest, staging: string, rest: string | undefined): SimResponse {
+export function handleImport(
+  ctx: SimContext,
+  req: SimRequest,
+  staging: string,
+  rest: string | undefined,
+): SimResponse {
   const table = STAGING_TABLES[staging];
   // Without the app its staging table does not exist.
   if (!table || ctx.state.apps[table.scope] !== 'installed') throw invalidTable(staging);
@@ -51,7 +60,8 @@ function insertMultiple(
   target: TableDef,
 ): SimResponse {
   const records = req.object().records;
-  if (!Array.isArray(records)) throw new SnError(400, 'Exception while reading request', 'records must be an array');
+  if (!Array.isArray(records))
+    throw new SnError(400, 'Exception while reading request', 'records must be an array');
   for (const r of records) {
     if (r !== null && typeof r === 'object' && !Array.isArray(r)) {
       transform(ctx, req, table, target, r as Record<string, unknown>);
@@ -78,7 +88,11 @@ function transform(
   // Staging columns are u_<field>; anything else has no column in the staging table and is dropped.
   const values: Record<string, unknown> = {};
   for (const key in body) if (key.startsWith('u_')) values[key.slice(2)] = body[key];
-  const opts: WriteOptions = { actor: req.actor(), inputDisplayValue: false, strictChoices: ctx.strictChoices };
+  const opts: WriteOptions = {
+    actor: req.actor(),
+    inputDisplayValue: false,
+    strictChoices: ctx.strictChoices,
+  };
   const id = body.elastic_incident_id;
   try {
     if (id !== undefined && id !== null && id !== '') {

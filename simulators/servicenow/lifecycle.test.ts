@@ -34,9 +34,14 @@ describe('journal fields', () => {
     expect(record.comments).toBe('');
 
     const display = resultOf(
-      await call(sn.url, 'GET', `/api/now/table/incident/${id}?sysparm_display_value=true&sysparm_fields=work_notes`, {
-        auth: itil,
-      }),
+      await call(
+        sn.url,
+        'GET',
+        `/api/now/table/incident/${id}?sysparm_display_value=true&sysparm_fields=work_notes`,
+        {
+          auth: itil,
+        },
+      ),
     );
     const text = String(display.work_notes);
     expect(text.indexOf('second note')).toBeLessThan(text.indexOf('first note')); // newest first
@@ -66,7 +71,13 @@ describe('journal fields', () => {
 describe('incident lifecycle', () => {
   it('defaults to New with impact/urgency 3 and derives priority from impact x urgency', async () => {
     const id = await create();
-    expect(sn.tables.get('incident', id)).toMatchObject({ state: '1', impact: '3', urgency: '3', priority: '5', active: 'true' });
+    expect(sn.tables.get('incident', id)).toMatchObject({
+      state: '1',
+      impact: '3',
+      urgency: '3',
+      priority: '5',
+      active: 'true',
+    });
     const matrix: [string, string, string][] = [
       ['1', '1', '1'],
       ['1', '2', '2'],
@@ -99,7 +110,9 @@ describe('incident lifecycle', () => {
     for (const state of ['6', '7']) {
       const refused = await patch(id, { state, close_notes: 'done' });
       expect(refused.status).toBe(403);
-      expect(errorOf(refused).detail).toBe('Data Policy Exception: The following fields are mandatory: Resolution code');
+      expect(errorOf(refused).detail).toBe(
+        'Data Policy Exception: The following fields are mandatory: Resolution code',
+      );
     }
     const both = await patch(id, { state: '6' });
     expect(errorOf(both).detail).toContain('Resolution code, Resolution notes');
@@ -108,13 +121,17 @@ describe('incident lifecycle', () => {
 
   it('stamps resolution and closure, makes closed incidents read-only, and counts reopens', async () => {
     const id = await create();
-    const resolved = resultOf(await patch(id, { state: '6', close_code: 'Solution provided', close_notes: 'fixed' }));
+    const resolved = resultOf(
+      await patch(id, { state: '6', close_code: 'Solution provided', close_notes: 'fixed' }),
+    );
     expect(resolved.resolved_at).not.toBe('');
     expect(resolved.active).toBe('true');
     const reopened = resultOf(await patch(id, { state: '2' }));
     expect(reopened).toMatchObject({ resolved_at: '', reopen_count: '1' });
 
-    const closed = resultOf(await patch(id, { state: '7', close_code: 'Solution provided', close_notes: 'fixed' }));
+    const closed = resultOf(
+      await patch(id, { state: '7', close_code: 'Solution provided', close_notes: 'fixed' }),
+    );
     expect(closed).toMatchObject({ state: '7', incident_state: '7', active: 'false' });
     expect(closed.closed_at).not.toBe('');
     const locked = await patch(id, { comments: 'too late' });
@@ -125,7 +142,11 @@ describe('incident lifecycle', () => {
 
   it('accepts Kibana legacy close codes by default and can refuse codes not in the choice list', async () => {
     const id = await create();
-    const legacy = await patch(id, { state: '7', close_code: 'Closed/Resolved by Caller', close_notes: 'Closed by Caller' });
+    const legacy = await patch(id, {
+      state: '7',
+      close_code: 'Closed/Resolved by Caller',
+      close_notes: 'Closed by Caller',
+    });
     expect(legacy.status).toBe(200);
 
     const modern = await startServiceNowSimulator({ closeCodes: 'modern', strictChoices: true });

@@ -8,7 +8,14 @@ import type { TableDef } from './schema-tables.js';
 import type { SimDatabase } from './store.js';
 import type { SnRecord } from './types.js';
 
-export const INCIDENT_STATE = { New: '1', InProgress: '2', OnHold: '3', Resolved: '6', Closed: '7', Canceled: '8' };
+export const INCIDENT_STATE = {
+  New: '1',
+  InProgress: '2',
+  OnHold: '3',
+  Resolved: '6',
+  Closed: '7',
+  Canceled: '8',
+};
 const SIR_CLOSED = '3';
 const SIR_CANCELLED = '7';
 
@@ -101,7 +108,11 @@ function incidentRules(
       `Data Policy Exception: The following fields are mandatory: ${missing.join(', ')}`,
     );
   }
-  if (options.strictChoices && rec.close_code && !db.choiceList('incident', 'close_code')?.has(rec.close_code)) {
+  if (
+    options.strictChoices &&
+    rec.close_code &&
+    !db.choiceList('incident', 'close_code')?.has(rec.close_code)
+  ) {
     throw new SnError(
       403,
       'Operation Failed',

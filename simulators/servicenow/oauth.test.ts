@@ -46,7 +46,9 @@ function accessTokenOf(reply: Reply): string {
   return body.access_token;
 }
 
-async function assertion(overrides: { kid?: string; iss?: string; aud?: string; sub?: string; exp?: number; key?: CryptoKey } = {}) {
+async function assertion(
+  overrides: { kid?: string; iss?: string; aud?: string; sub?: string; exp?: number; key?: CryptoKey } = {},
+) {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({})
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: overrides.kid ?? KID })
@@ -101,10 +103,19 @@ describe('password and refresh_token grants', () => {
 
   it('refuses wrong passwords, wrong secrets, unknown clients and unknown refresh tokens with one body', async () => {
     const base = { grant_type: 'password', client_id: demo.client_id, client_secret: demo.client_secret };
-    expectRefused(await token({ ...base, username: 'itil.user', password: 'nope' }), /wrong username or password/);
-    expectRefused(await token({ ...base, client_secret: 'x', username: 'itil.user', password: 'itil-user' }), /wrong client_secret/);
+    expectRefused(
+      await token({ ...base, username: 'itil.user', password: 'nope' }),
+      /wrong username or password/,
+    );
+    expectRefused(
+      await token({ ...base, client_secret: 'x', username: 'itil.user', password: 'itil-user' }),
+      /wrong client_secret/,
+    );
     expectRefused(await token({ ...base, client_id: 'who' }), /unknown client_id/);
-    expectRefused(await token({ ...base, grant_type: 'refresh_token', refresh_token: 'forged' }), /unknown refresh_token/);
+    expectRefused(
+      await token({ ...base, grant_type: 'refresh_token', refresh_token: 'forged' }),
+      /unknown refresh_token/,
+    );
   });
 
   it('reads only form bodies: a JSON body is refused', async () => {
@@ -116,7 +127,13 @@ describe('password and refresh_token grants', () => {
   });
 
   it('masks secrets of token requests in the request log', async () => {
-    await token({ grant_type: 'password', client_id: demo.client_id, client_secret: 'top-secret', username: 'u', password: 'p4ss' });
+    await token({
+      grant_type: 'password',
+      client_id: demo.client_id,
+      client_secret: 'top-secret',
+      username: 'u',
+      password: 'p4ss',
+    });
     const body = sn.requestLog.last()?.body as Record<string, string>;
     expect(body).toMatchObject({ client_secret: '****', password: '****', username: 'u' });
     expect(JSON.stringify(sn.requestLog.all())).not.toContain('p4ss');
@@ -125,13 +142,20 @@ describe('password and refresh_token grants', () => {
 
 describe('client_credentials grant', () => {
   it('acts as the OAuth application user, with credentials in the body or a Basic header, and no refresh token', async () => {
-    const inBody = await token({ grant_type: 'client_credentials', client_id: demo.client_id, client_secret: demo.client_secret });
+    const inBody = await token({
+      grant_type: 'client_credentials',
+      client_id: demo.client_id,
+      client_secret: demo.client_secret,
+    });
     expect(inBody.json).not.toHaveProperty('refresh_token');
     const viaHeader = await call(sn.url, 'POST', '/oauth_token.do', {
       ...form({ grant_type: 'client_credentials' }),
       auth: basic(demo.client_id, demo.client_secret),
     });
-    const created = await call(sn.url, 'POST', '/api/now/table/incident', { auth: `Bearer ${accessTokenOf(viaHeader)}`, body: {} });
+    const created = await call(sn.url, 'POST', '/api/now/table/incident', {
+      auth: `Bearer ${accessTokenOf(viaHeader)}`,
+      body: {},
+    });
     expect(created.status).toBe(201);
     expect(sn.requestLog.last()?.user).toBe('casebridge.itsm');
   });
@@ -140,7 +164,9 @@ describe('client_credentials grant', () => {
 describe('JWT bearer grant', () => {
   it('accepts an RS256 assertion signed by the registered key and maps sub through the user field', async () => {
     const reply = await jwtGrant(await assertion());
-    const list = await call(sn.url, 'GET', '/api/now/table/incident', { auth: `Bearer ${accessTokenOf(reply)}` });
+    const list = await call(sn.url, 'GET', '/api/now/table/incident', {
+      auth: `Bearer ${accessTokenOf(reply)}`,
+    });
     expect(list.status).toBe(200);
     expect(sn.requestLog.last()?.user).toBe('casebridge.itsm');
     expect(reply.json).not.toHaveProperty('refresh_token');
@@ -176,7 +202,13 @@ describe('JWT bearer grant', () => {
 
   it('refuses grants the registry entry does not enable', async () => {
     expectRefused(
-      await token({ grant_type: 'password', client_id: CLIENT, client_secret: SECRET, username: 'admin', password: 'admin' }),
+      await token({
+        grant_type: 'password',
+        client_id: CLIENT,
+        client_secret: SECRET,
+        username: 'admin',
+        password: 'admin',
+      }),
       /grant password not enabled/,
     );
   });
@@ -188,7 +220,11 @@ describe('JWT bearer grant', () => {
       const keyFile = join(dir, 'key.pem');
       const certFile = join(dir, 'cert.pem');
       writeFileSync(keyFile, await exportPKCS8(pair.privateKey));
-      execFileSync('openssl', ['req', '-new', '-x509', '-key', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=casebridge'], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        ['req', '-new', '-x509', '-key', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=casebridge'],
+        { stdio: 'ignore' },
+      );
       sn.control.addOAuthClient({
         client_id: 'x509',
         client_secret: 's',
@@ -202,7 +238,12 @@ describe('JWT bearer grant', () => {
         .setIssuer('x509')
         .setExpirationTime(now + 60)
         .sign(pair.privateKey);
-      const reply = await token({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client_id: 'x509', client_secret: 's', assertion: jwt });
+      const reply = await token({
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        client_id: 'x509',
+        client_secret: 's',
+        assertion: jwt,
+      });
       expect(reply.status).toBe(200);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -225,21 +266,36 @@ describe('bearer tokens', () => {
     });
     const { access_token, refresh_token } = reply.json as { access_token: string; refresh_token: string };
     sn.control.expireTokens();
-    expect((await call(sn.url, 'GET', '/api/now/table/incident', { auth: `Bearer ${access_token}` })).status).toBe(401);
-    const again = await token({ grant_type: 'refresh_token', client_id: demo.client_id, client_secret: demo.client_secret, refresh_token });
-    expect((await call(sn.url, 'GET', '/api/now/table/incident', { auth: `Bearer ${accessTokenOf(again)}` })).status).toBe(200);
+    expect(
+      (await call(sn.url, 'GET', '/api/now/table/incident', { auth: `Bearer ${access_token}` })).status,
+    ).toBe(401);
+    const again = await token({
+      grant_type: 'refresh_token',
+      client_id: demo.client_id,
+      client_secret: demo.client_secret,
+      refresh_token,
+    });
+    expect(
+      (await call(sn.url, 'GET', '/api/now/table/incident', { auth: `Bearer ${accessTokenOf(again)}` }))
+        .status,
+    ).toBe(200);
   });
 
   it('lets tokens lapse after the configured lifetime', async () => {
     const short = await startServiceNowSimulator({ tokenLifetimeSeconds: 1 });
     try {
-      const reply = await call(short.url, 'POST', '/oauth_token.do', form({
-        grant_type: 'password',
-        client_id: demo.client_id,
-        client_secret: demo.client_secret,
-        username: 'admin',
-        password: 'admin',
-      }));
+      const reply = await call(
+        short.url,
+        'POST',
+        '/oauth_token.do',
+        form({
+          grant_type: 'password',
+          client_id: demo.client_id,
+          client_secret: demo.client_secret,
+          username: 'admin',
+          password: 'admin',
+        }),
+      );
       expect(reply.json).toMatchObject({ expires_in: 0 });
       const auth = `Bearer ${accessTokenOf(reply)}`;
       expect((await call(short.url, 'GET', '/api/now/table/incident', { auth })).status).toBe(200);
@@ -265,12 +321,17 @@ describe('bearer tokens', () => {
         .setIssuedAt(now)
         .setExpirationTime(now + 3600)
         .sign(key);
-      const reply = await call(demoSim.url, 'POST', '/oauth_token.do', form({
-        assertion: jwt,
-        client_id: demo.client_id,
-        client_secret: demo.client_secret,
-        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-      }));
+      const reply = await call(
+        demoSim.url,
+        'POST',
+        '/oauth_token.do',
+        form({
+          assertion: jwt,
+          client_id: demo.client_id,
+          client_secret: demo.client_secret,
+          grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        }),
+      );
       expect(reply.status).toBe(200);
     } finally {
       await demoSim.close();

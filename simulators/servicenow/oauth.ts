@@ -3,7 +3,14 @@
 // ({"error_description":"access_denied","error":"server_error"}); the reason goes to the request
 // log's `note` so tests can still tell the cases apart.
 import { randomBytes } from 'node:crypto';
-import { decodeProtectedHeader, importSPKI, importX509, jwtVerify, type CryptoKey, type KeyObject } from 'jose';
+import {
+  decodeProtectedHeader,
+  importSPKI,
+  importX509,
+  jwtVerify,
+  type CryptoKey,
+  type KeyObject,
+} from 'jose';
 import type { AuthUser, BearerLookup, UserRegistry } from './auth.js';
 import type { SimResponse } from './responses.js';
 import type { SimGrant, SimOAuthClient } from './types.js';
@@ -80,7 +87,11 @@ export class OAuthServer implements BearerLookup {
         throw new Refused(`grant ${grant || '(none)'} not enabled for client`);
       }
       const { user, withRefresh } = await this.grant(grant, form, client);
-      return { response: this.issue(user, client.client_id, withRefresh, form), note: `issued (${grant})`, user: user.user_name };
+      return {
+        response: this.issue(user, client.client_id, withRefresh, form),
+        note: `issued (${grant})`,
+        user: user.user_name,
+      };
     } catch (err) {
       if (!(err instanceof Refused)) throw err;
       return {
@@ -126,7 +137,9 @@ export class OAuthServer implements BearerLookup {
         return { user: issued.user, withRefresh: true };
       }
       case 'client_credentials': {
-        const user = client.applicationUser ? this.users.find('user_name', client.applicationUser) : undefined;
+        const user = client.applicationUser
+          ? this.users.find('user_name', client.applicationUser)
+          : undefined;
         if (!user) throw new Refused('client has no OAuth application user');
         return { user, withRefresh: false };
       }
@@ -187,9 +200,14 @@ export class OAuthServer implements BearerLookup {
     };
     if (withRefresh) {
       const existing = form.get('refresh_token');
-      const refreshToken = existing && this.refresh.has(existing) ? existing : randomBytes(64).toString('base64url');
+      const refreshToken =
+        existing && this.refresh.has(existing) ? existing : randomBytes(64).toString('base64url');
       if (refreshToken !== existing) {
-        this.refresh.set(refreshToken, { user, clientId, expiresAt: now + this.refreshLifetimeSeconds * 1000 });
+        this.refresh.set(refreshToken, {
+          user,
+          clientId,
+          expiresAt: now + this.refreshLifetimeSeconds * 1000,
+        });
       }
       body.refresh_token = refreshToken;
     }

@@ -6,10 +6,28 @@ let sn: ServiceNowSimulator;
 let strict: ServiceNowSimulator;
 
 const ROWS = [
-  { short_description: 'VPN down in Paris', category: 'network', impact: '1', urgency: '1', correlation_id: 'r1:a1' },
-  { short_description: 'Email slow', category: 'software', impact: '2', urgency: '2', correlation_id: 'r1:a2' },
+  {
+    short_description: 'VPN down in Paris',
+    category: 'network',
+    impact: '1',
+    urgency: '1',
+    correlation_id: 'r1:a1',
+  },
+  {
+    short_description: 'Email slow',
+    category: 'software',
+    impact: '2',
+    urgency: '2',
+    correlation_id: 'r1:a2',
+  },
   { short_description: 'Disk full', category: 'hardware', impact: '3', urgency: '3', correlation_id: '' },
-  { short_description: 'VPN flapping', category: 'network', impact: '2', urgency: '3', correlation_id: 'r2:a1' },
+  {
+    short_description: 'VPN flapping',
+    category: 'network',
+    impact: '2',
+    urgency: '3',
+    correlation_id: 'r2:a1',
+  },
 ];
 
 beforeAll(async () => {
@@ -62,7 +80,10 @@ describe('sysparm_query', () => {
   });
 
   it('orders newest first by sys_created_on even within the same second (Kibana correlation lookup)', async () => {
-    expect(await titles('ORDERBYDESCsys_created_on^category=network')).toEqual(['VPN flapping', 'VPN down in Paris']);
+    expect(await titles('ORDERBYDESCsys_created_on^category=network')).toEqual([
+      'VPN flapping',
+      'VPN down in Paris',
+    ]);
   });
 
   it('follows one reference hop in dot-walked names', async () => {
@@ -83,7 +104,11 @@ describe('sysparm_query', () => {
 
   it('refuses a query it cannot parse with a 400 envelope', async () => {
     for (const bad of ['=novalue', 'Category=network', 'priorityBETWEEN1', 'ORDERBY']) {
-      const reply = await call(sn.url, 'GET', `/api/now/table/incident?sysparm_query=${encodeURIComponent(bad)}`);
+      const reply = await call(
+        sn.url,
+        'GET',
+        `/api/now/table/incident?sysparm_query=${encodeURIComponent(bad)}`,
+      );
       expect(reply.status, bad).toBe(400);
       expect(errorOf(reply).message).toBe('Invalid query');
     }

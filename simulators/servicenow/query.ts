@@ -82,7 +82,8 @@ export function compileQuery(
       if (isOr && last) last.push(test);
       else groups.push([test]);
     }
-    for (const [field, value] of extraEquals) groups.push([compileTerm(`${field}=${value}`, def, db, options)]);
+    for (const [field, value] of extraEquals)
+      groups.push([compileTerm(`${field}=${value}`, def, db, options)]);
     alternatives.push(andOf(groups.map(orOf)));
   }
   if (alternatives.length === 0 && extraEquals.length > 0) {

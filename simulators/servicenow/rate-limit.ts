@@ -50,7 +50,11 @@ export class RateLimiter {
     return decision;
   }
 
-  private pick(user: AuthUser, resource: ApiResource, method: string): (SimRateLimitRule & { sys_id: string }) | undefined {
+  private pick(
+    user: AuthUser,
+    resource: ApiResource,
+    method: string,
+  ): (SimRateLimitRule & { sys_id: string }) | undefined {
     const applies = this.rules.filter(
       (r) =>
         (r.resource === undefined || r.resource === 'all' || r.resource === resource) &&

@@ -23,7 +23,9 @@ export function parseDisplayMode(raw: string | null): DisplayMode {
 
 export function renderRecord(db: SimDatabase, def: TableDef, rec: SnRecord, opts: RenderOptions): Out {
   const out: Out = {};
-  const list = opts.fields ? opts.fields.map((n) => def.byElement.get(n)).filter((f) => f !== undefined) : def.fields;
+  const list = opts.fields
+    ? opts.fields.map((n) => def.byElement.get(n)).filter((f) => f !== undefined)
+    : def.fields;
   for (const f of list) {
     const value = rec[f.element] ?? '';
     if (f.type === 'journal_input') {
@@ -51,7 +53,9 @@ function referenceOut(db: SimDatabase, table: string, value: string, opts: Rende
   if (opts.display === 'false') return opts.excludeReferenceLink ? value : { link, value };
   const display = db.displayOf(table, value);
   if (opts.display === 'true') return opts.excludeReferenceLink ? display : { display_value: display, link };
-  return opts.excludeReferenceLink ? { display_value: display, value } : { display_value: display, link, value };
+  return opts.excludeReferenceLink
+    ? { display_value: display, value }
+    : { display_value: display, link, value };
 }
 
 function journalText(db: SimDatabase, rec: SnRecord, element: string, label: string): string {

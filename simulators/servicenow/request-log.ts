@@ -64,7 +64,11 @@ export function maskBody(body: unknown, depth = 0): unknown {
   let copy: Record<string, unknown> | undefined;
   for (const key in body as Record<string, unknown>) {
     const value = (body as Record<string, unknown>)[key];
-    const masked = SECRET_KEY.test(key) ? MASK : typeof value === 'object' ? maskBody(value, depth + 1) : value;
+    const masked = SECRET_KEY.test(key)
+      ? MASK
+      : typeof value === 'object'
+        ? maskBody(value, depth + 1)
+        : value;
     if (masked !== value) copy ??= { ...(body as Record<string, unknown>) };
     if (copy) copy[key] = masked;
   }

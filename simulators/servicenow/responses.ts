@@ -46,7 +46,11 @@ export function recordNotFound(): SnError {
 }
 
 export function aclRefused(operation: 'Insert' | 'Update' | 'Delete' | 'Read'): SnError {
-  return new SnError(403, 'Operation Failed', `ACL Exception ${operation} Failed due to security constraints`);
+  return new SnError(
+    403,
+    'Operation Failed',
+    `ACL Exception ${operation} Failed due to security constraints`,
+  );
 }
 
 export function badRequestBody(detail: string): SnError {

@@ -39,7 +39,12 @@ function table(
   };
 }
 
-function acl(read: string[], create: string[], write: string[] = create, del: string[] = ADMIN_ONLY): TableAcl {
+function acl(
+  read: string[],
+  create: string[],
+  write: string[] = create,
+  del: string[] = ADMIN_ONLY,
+): TableAcl {
   return { read, create, write, delete: del };
 }
 

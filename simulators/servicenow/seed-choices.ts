@@ -89,11 +89,55 @@ export function choiceSeeds(closeCodes: CloseCodeSet): ChoiceSeed[] {
       ['database', 'Database'],
       ['security', 'Security'],
     ]),
-    ...list('incident', 'subcategory', [['antivirus', 'Antivirus'], ['email', 'Email'], ['os', 'Operating System'], ['internal application', 'Internal Application']], 'software'),
-    ...list('incident', 'subcategory', [['cpu', 'CPU'], ['disk', 'Disk'], ['memory', 'Memory'], ['monitor', 'Monitor']], 'hardware'),
-    ...list('incident', 'subcategory', [['dhcp', 'DHCP'], ['dns', 'DNS'], ['ip address', 'IP Address'], ['vpn', 'VPN'], ['wireless', 'Wireless']], 'network'),
-    ...list('incident', 'subcategory', [['db2', 'DB2'], ['oracle', 'Oracle'], ['sql server', 'MS SQL Server']], 'database'),
-    ...list('incident', 'close_code', codes.map((c): [string, string] => [c, c])),
+    ...list(
+      'incident',
+      'subcategory',
+      [
+        ['antivirus', 'Antivirus'],
+        ['email', 'Email'],
+        ['os', 'Operating System'],
+        ['internal application', 'Internal Application'],
+      ],
+      'software',
+    ),
+    ...list(
+      'incident',
+      'subcategory',
+      [
+        ['cpu', 'CPU'],
+        ['disk', 'Disk'],
+        ['memory', 'Memory'],
+        ['monitor', 'Monitor'],
+      ],
+      'hardware',
+    ),
+    ...list(
+      'incident',
+      'subcategory',
+      [
+        ['dhcp', 'DHCP'],
+        ['dns', 'DNS'],
+        ['ip address', 'IP Address'],
+        ['vpn', 'VPN'],
+        ['wireless', 'Wireless'],
+      ],
+      'network',
+    ),
+    ...list(
+      'incident',
+      'subcategory',
+      [
+        ['db2', 'DB2'],
+        ['oracle', 'Oracle'],
+        ['sql server', 'MS SQL Server'],
+      ],
+      'database',
+    ),
+    ...list(
+      'incident',
+      'close_code',
+      codes.map((c): [string, string] => [c, c]),
+    ),
     ...list('incident', 'contact_type', [
       ['email', 'Email'],
       ['phone', 'Phone'],
@@ -119,7 +163,16 @@ export function choiceSeeds(closeCodes: CloseCodeSet): ChoiceSeed[] {
       ['denial of service', 'Denial of service'],
       ['policy violation', 'Policy violation'],
     ]),
-    ...list('sn_si_incident', 'subcategory', [['malware', 'Malware'], ['ransomware', 'Ransomware'], ['virus', 'Virus']], 'malicious code activity'),
+    ...list(
+      'sn_si_incident',
+      'subcategory',
+      [
+        ['malware', 'Malware'],
+        ['ransomware', 'Ransomware'],
+        ['virus', 'Virus'],
+      ],
+      'malicious code activity',
+    ),
     ...list('sn_si_incident', 'severity', LEVELS),
     ...list('sn_si_incident', 'close_code', [
       ['Resolved', 'Resolved'],

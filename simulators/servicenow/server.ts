@@ -66,7 +66,12 @@ export function createListener(deps: FrontDeps): (req: IncomingMessage, res: Ser
   };
 }
 
-async function serve(deps: FrontDeps, req: SimRequest, res: ServerResponse, tooLarge: boolean): Promise<Outcome> {
+async function serve(
+  deps: FrontDeps,
+  req: SimRequest,
+  res: ServerResponse,
+  tooLarge: boolean,
+): Promise<Outcome> {
   const { ctx, faults } = deps;
   if (!faults.idle) {
     const delay = faults.latencyFor(req.method, req.path);
@@ -75,14 +80,22 @@ async function serve(deps: FrontDeps, req: SimRequest, res: ServerResponse, tooL
     if (action) return applyFault(deps, action, res);
   }
   if (ctx.state.hibernating) {
-    return { response: { status: 200, text: HIBERNATING_HTML, contentType: 'text/html' }, note: 'hibernating' };
+    return {
+      response: { status: 200, text: HIBERNATING_HTML, contentType: 'text/html' },
+      note: 'hibernating',
+    };
   }
   if (tooLarge) {
     return { response: errorResponse(badRequestBody(`Request body exceeds ${MAX_BODY_BYTES} bytes`)) };
   }
   if (req.path === '/oauth_token.do') {
-    if (req.method !== 'POST') return { response: errorResponse(new SnError(405, 'Method not Supported', null)) };
-    const r = await ctx.oauth.handle(String(req.headers['content-type'] ?? ''), req.text, req.headers.authorization);
+    if (req.method !== 'POST')
+      return { response: errorResponse(new SnError(405, 'Method not Supported', null)) };
+    const r = await ctx.oauth.handle(
+      String(req.headers['content-type'] ?? ''),
+      req.text,
+      req.headers.authorization,
+    );
     return { response: r.response, note: r.note, ...(r.user === undefined ? {} : { user: r.user }) };
   }
   let user: string | undefined;
@@ -95,7 +108,12 @@ async function serve(deps: FrontDeps, req: SimRequest, res: ServerResponse, tooL
       const decision = deps.rate.check(req.user, r.resource, req.method);
       rateHeaders = decision?.headers;
       if (decision?.retryAfter !== undefined) {
-        const err = new SnError(429, 'Too Many Requests', `Rate limit rule ${decision.ruleId} exceeded`, rateHeaders);
+        const err = new SnError(
+          429,
+          'Too Many Requests',
+          `Rate limit rule ${decision.ruleId} exceeded`,
+          rateHeaders,
+        );
         return { response: errorResponse(err), note: 'rate limited', user };
       }
     }
@@ -121,7 +139,11 @@ function applyFault(deps: FrontDeps, action: FaultAction, res: ServerResponse): 
       return { note: 'fault: hang' };
     case 'html':
       return {
-        response: { status: action.status ?? 200, text: action.html ?? HIBERNATING_HTML, contentType: 'text/html' },
+        response: {
+          status: action.status ?? 200,
+          text: action.html ?? HIBERNATING_HTML,
+          contentType: 'text/html',
+        },
         note: 'fault: html',
       };
     case 'status': {
@@ -137,7 +159,10 @@ function applyFault(deps: FrontDeps, action: FaultAction, res: ServerResponse): 
 }
 
 function internalError(err: unknown): SimResponse {
-  return { status: 500, json: envelope('Internal server error', err instanceof Error ? err.message : String(err)) };
+  return {
+    status: 500,
+    json: envelope('Internal server error', err instanceof Error ? err.message : String(err)),
+  };
 }
 
 export function send(res: ServerResponse, r: SimResponse): void {
@@ -150,7 +175,9 @@ export function send(res: ServerResponse, r: SimResponse): void {
   const json = r.json !== undefined;
   const body = json ? JSON.stringify(r.json) : (r.text ?? '');
   const headers: Record<string, string | number> = {
-    'Content-Type': json ? 'application/json;charset=UTF-8' : `${r.contentType ?? 'text/plain'};charset=UTF-8`,
+    'Content-Type': json
+      ? 'application/json;charset=UTF-8'
+      : `${r.contentType ?? 'text/plain'};charset=UTF-8`,
     'Content-Length': Buffer.byteLength(body),
     ...r.headers,
   };

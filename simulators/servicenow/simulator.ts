@@ -45,7 +45,9 @@ const DEFAULT_REFRESH_SECONDS = 100 * 24 * 3600;
  * sn.control.failNext(1, 503);
  * await sn.close();
  */
-export async function startServiceNowSimulator(options: ServiceNowSimulatorOptions = {}): Promise<ServiceNowSimulator> {
+export async function startServiceNowSimulator(
+  options: ServiceNowSimulatorOptions = {},
+): Promise<ServiceNowSimulator> {
   const users = new UserRegistry([...(options.users ?? demoSeed.users), ...(options.extraUsers ?? [])], {
     ...DEFAULT_ROLE_CONTAINS,
     ...options.roleContains,

@@ -89,7 +89,11 @@ export class SimDatabase {
     const deleted = this.rows.get(table)?.delete(sysId) ?? false;
     if (rec && table === 'sys_journal_field') {
       const list = this.journal.get(rec.element_id ?? '');
-      if (list) this.journal.set(rec.element_id ?? '', list.filter((e) => e !== rec));
+      if (list)
+        this.journal.set(
+          rec.element_id ?? '',
+          list.filter((e) => e !== rec),
+        );
     }
     if (deleted) this.order.delete(sysId);
     if (deleted && table === 'sys_choice') this.choiceIndex = undefined;

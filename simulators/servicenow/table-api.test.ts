@@ -35,10 +35,17 @@ describe('Table API CRUD', () => {
       body: { description: 'details' },
     });
     expect(patched.status).toBe(200);
-    expect(resultOf(patched)).toMatchObject({ description: 'details', short_description: 'Disk full', sys_mod_count: '1' });
+    expect(resultOf(patched)).toMatchObject({
+      description: 'details',
+      short_description: 'Disk full',
+      sys_mod_count: '1',
+    });
 
     // PUT behaves like a partial update: omitted fields keep their value.
-    const put = await call(sn.url, 'PUT', `/api/now/table/incident/${id}`, { auth: itil, body: { category: 'hardware' } });
+    const put = await call(sn.url, 'PUT', `/api/now/table/incident/${id}`, {
+      auth: itil,
+      body: { category: 'hardware' },
+    });
     expect(resultOf(put)).toMatchObject({ category: 'hardware', description: 'details' });
 
     const deleted = await call(sn.url, 'DELETE', `/api/now/table/incident/${id}`);
@@ -53,9 +60,13 @@ describe('Table API CRUD', () => {
   });
 
   it('numbers security incidents SIR0010001 and requests REQ0010001', async () => {
-    const sir = await call(sn.url, 'POST', '/api/now/table/sn_si_incident', { body: { short_description: 'phish' } });
+    const sir = await call(sn.url, 'POST', '/api/now/table/sn_si_incident', {
+      body: { short_description: 'phish' },
+    });
     expect(resultOf(sir)).toMatchObject({ number: 'SIR0010001', state: '10' });
-    const req = await call(sn.url, 'POST', '/api/now/table/sc_request', { body: { short_description: 'laptop' } });
+    const req = await call(sn.url, 'POST', '/api/now/table/sc_request', {
+      body: { short_description: 'laptop' },
+    });
     expect(resultOf(req).number).toBe('REQ0010001');
   });
 
@@ -90,11 +101,15 @@ describe('Table API CRUD', () => {
     expect(unknown.status).toBe(400);
     expect(errorOf(unknown)).toEqual({ message: 'Invalid table no_such_table', detail: null });
 
-    const malformed = await call(sn.url, 'POST', '/api/now/table/incident', { raw: '{"short_description": ' });
+    const malformed = await call(sn.url, 'POST', '/api/now/table/incident', {
+      raw: '{"short_description": ',
+    });
     expect(malformed.status).toBe(400);
     expect(errorOf(malformed).message).toBe('Exception while reading request');
 
-    const array = await call(sn.url, 'POST', '/api/now/table/incident', { body: [{ short_description: 'a' }] });
+    const array = await call(sn.url, 'POST', '/api/now/table/incident', {
+      body: [{ short_description: 'a' }],
+    });
     expect(array.status).toBe(400);
     const empty = await call(sn.url, 'POST', '/api/now/table/incident', { raw: '' });
     expect(empty.status).toBe(400);
@@ -125,7 +140,10 @@ describe('Table API reads', () => {
     expect(rowsOf(page).map((r) => r.short_description)).toEqual(['paged 2', 'paged 3']);
     const link = page.headers.get('link') ?? '';
     const rels = Object.fromEntries(
-      [...link.matchAll(/<([^>]+)>;rel="(\w+)"/g)].map((m) => [m[2], new URL(m[1] ?? '').searchParams.get('sysparm_offset')]),
+      [...link.matchAll(/<([^>]+)>;rel="(\w+)"/g)].map((m) => [
+        m[2],
+        new URL(m[1] ?? '').searchParams.get('sysparm_offset'),
+      ]),
     );
     expect(rels).toEqual({ first: '0', prev: '0', next: '4', last: '4' });
 
@@ -145,7 +163,12 @@ describe('Table API reads', () => {
 
   it('renders display values false/true/all with reference links, and excludes links on request', async () => {
     const caller = seedSysId('sys_user', 'abel.tuter');
-    const rec = sn.tables.insert('incident', { short_description: 'refs', caller_id: caller, impact: '1', urgency: '1' });
+    const rec = sn.tables.insert('incident', {
+      short_description: 'refs',
+      caller_id: caller,
+      impact: '1',
+      urgency: '1',
+    });
     const path = `/api/now/table/incident/${rec.sys_id}?sysparm_fields=caller_id,priority,state,bogus_field`;
     const raw = resultOf(await call(sn.url, 'GET', path));
     expect(raw).toEqual({
@@ -159,7 +182,9 @@ describe('Table API reads', () => {
       priority: '1 - Critical',
       state: 'New',
     });
-    const all = resultOf(await call(sn.url, 'GET', `${path}&sysparm_display_value=all&sysparm_exclude_reference_link=true`));
+    const all = resultOf(
+      await call(sn.url, 'GET', `${path}&sysparm_display_value=all&sysparm_exclude_reference_link=true`),
+    );
     expect(all).toEqual({
       caller_id: { display_value: 'Abel Tuter', value: caller },
       priority: { display_value: '1 - Critical', value: '1' },
@@ -171,7 +196,13 @@ describe('Table API reads', () => {
 
   it('resolves references by display value and accepts display values with sysparm_input_display_value', async () => {
     const reply = await call(sn.url, 'POST', '/api/now/table/incident?sysparm_input_display_value=true', {
-      body: { caller_id: 'Beth Anglin', impact: '1 - High', urgency: '2 - Medium', category: 'Network', cmdb_ci: 'host-a' },
+      body: {
+        caller_id: 'Beth Anglin',
+        impact: '1 - High',
+        urgency: '2 - Medium',
+        category: 'Network',
+        cmdb_ci: 'host-a',
+      },
     });
     const rec = resultOf(reply);
     expect(rec.caller_id).toMatchObject({ value: seedSysId('sys_user', 'beth.anglin') });
@@ -183,9 +214,15 @@ describe('Table API reads', () => {
     sn.tables.insert('incident', { short_description: 'a', category: 'network' });
     sn.tables.insert('incident', { short_description: 'b', category: 'network' });
     sn.tables.insert('incident', { short_description: 'c', category: 'software' });
-    const rows = rowsOf(await call(sn.url, 'GET', '/api/now/table/incident?category=network&sysparm_fields=short_description'));
+    const rows = rowsOf(
+      await call(sn.url, 'GET', '/api/now/table/incident?category=network&sysparm_fields=short_description'),
+    );
     expect(rows).toEqual([{ short_description: 'a' }, { short_description: 'b' }]);
-    const stats = await call(sn.url, 'GET', '/api/now/stats/incident?sysparm_count=true&sysparm_query=category=software');
+    const stats = await call(
+      sn.url,
+      'GET',
+      '/api/now/stats/incident?sysparm_count=true&sysparm_query=category=software',
+    );
     expect(stats.json).toEqual({ result: { stats: { count: '1' } } });
   });
 
@@ -198,8 +235,18 @@ describe('Table API reads', () => {
         { auth: as('casebridge.itsm') },
       ),
     );
-    expect(fields).toContainEqual({ column_label: 'Short description', mandatory: 'false', max_length: '160', element: 'short_description' });
-    expect(fields).toContainEqual({ column_label: 'Correlation ID', mandatory: 'false', max_length: '100', element: 'correlation_id' });
+    expect(fields).toContainEqual({
+      column_label: 'Short description',
+      mandatory: 'false',
+      max_length: '160',
+      element: 'short_description',
+    });
+    expect(fields).toContainEqual({
+      column_label: 'Correlation ID',
+      mandatory: 'false',
+      max_length: '100',
+      element: 'correlation_id',
+    });
     expect(fields.some((f) => f.element === 'caller_id')).toBe(false); // a reference, not a string
 
     const choices = rowsOf(
@@ -210,8 +257,18 @@ describe('Table API reads', () => {
         { auth: as('casebridge.itsm') },
       ),
     );
-    expect(choices).toContainEqual({ label: '1 - Critical', value: '1', dependent_value: '', element: 'priority' });
-    expect(choices).toContainEqual({ label: 'Software', value: 'software', dependent_value: '', element: 'category' });
+    expect(choices).toContainEqual({
+      label: '1 - Critical',
+      value: '1',
+      dependent_value: '',
+      element: 'priority',
+    });
+    expect(choices).toContainEqual({
+      label: 'Software',
+      value: 'software',
+      dependent_value: '',
+      element: 'category',
+    });
     expect(choices.every((c) => c.element === 'priority' || c.element === 'category')).toBe(true);
   });
 

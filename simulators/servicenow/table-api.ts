@@ -12,7 +12,12 @@ import { insertRecord, updateRecord, type WriteOptions } from './writes.js';
 
 const DEFAULT_LIMIT = 10_000;
 
-export function handleTable(ctx: SimContext, req: SimRequest, table: string, sysId: string | undefined): SimResponse {
+export function handleTable(
+  ctx: SimContext,
+  req: SimRequest,
+  table: string,
+  sysId: string | undefined,
+): SimResponse {
   const def = ctx.db.def(table);
   if (!def) throw invalidTable(table);
   const user = req.user;

@@ -29,14 +29,20 @@ export function as(user: string): string {
   return basic(user, byName.get(user) ?? '');
 }
 
-export async function call(baseUrl: string, method: string, path: string, options: CallOptions = {}): Promise<Reply> {
+export async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
   const auth = options.auth === undefined ? as('admin') : options.auth;
   if (auth !== null) headers.Authorization = auth;
   let body: string | undefined;
   if (options.raw !== undefined) body = options.raw;
   else if (options.body !== undefined) body = JSON.stringify(options.body);
-  if (body !== undefined && headers['Content-Type'] === undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined && headers['Content-Type'] === undefined)
+    headers['Content-Type'] = 'application/json';
   const res = await fetch(baseUrl + path, { method, headers, ...(body === undefined ? {} : { body }) });
   const text = await res.text();
   let json: unknown;
@@ -59,13 +65,16 @@ export function resultOf(reply: Reply): Record<string, unknown> {
 
 export function rowsOf(reply: Reply): Record<string, unknown>[] {
   const result = (reply.json as { result?: unknown } | undefined)?.result;
-  if (!Array.isArray(result)) throw new Error(`expected an array result, got ${reply.status} ${reply.text.slice(0, 300)}`);
+  if (!Array.isArray(result))
+    throw new Error(`expected an array result, got ${reply.status} ${reply.text.slice(0, 300)}`);
   return result as Record<string, unknown>[];
 }
 
 export function errorOf(reply: Reply): { message: string; detail: string | null } {
-  const body = reply.json as { error?: { message: string; detail: string | null }; status?: string } | undefined;
-  if (!body?.error || body.status !== 'failure') throw new Error(`expected an error envelope, got ${reply.text}`);
+  const body = reply.json as
+    { error?: { message: string; detail: string | null }; status?: string } | undefined;
+  if (!body?.error || body.status !== 'failure')
+    throw new Error(`expected an error envelope, got ${reply.text}`);
   return body.error;
 }
 

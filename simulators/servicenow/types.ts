@@ -38,10 +38,7 @@ export interface SimOAuthClient {
 }
 
 export type SimGrant =
-  | 'password'
-  | 'client_credentials'
-  | 'refresh_token'
-  | 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+  'password' | 'client_credentials' | 'refresh_token' | 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /** An inbound REST rate limit rule (sys_rate_limit_rules). Exactly one of user/role, or neither for all. */
 export interface SimRateLimitRule {

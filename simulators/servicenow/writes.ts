@@ -132,7 +132,13 @@ function labelToValue(db: SimDatabase, def: TableDef, f: FieldDef, label: string
   return undefined;
 }
 
-function writeJournal(db: SimDatabase, def: TableDef, rec: SnRecord, writes: JournalWrite[], actor: Actor): void {
+function writeJournal(
+  db: SimDatabase,
+  def: TableDef,
+  rec: SnRecord,
+  writes: JournalWrite[],
+  actor: Actor,
+): void {
   for (const [element, value] of writes) {
     const entry = db.blank('sys_journal_field', actor.user_name);
     Object.assign(entry, { name: def.name, element, element_id: rec.sys_id ?? '', value });

@@ -95,6 +95,20 @@ describe('createHttpClient: requests', () => {
     ]);
   });
 
+  it('drops connection-level headers that undici refuses, and refuses a wrong Content-Length', async () => {
+    const target = await serve((req, res) => res.end(String(req.headers['x-kept'])));
+    const http = client();
+    const response = await http.request({
+      url: target.url,
+      headers: { Connection: 'upgrade', Upgrade: 'h2c', 'X-Kept': 'yes' },
+    });
+    expect(response.text()).toBe('yes');
+    const error = await rejection(
+      http.request({ url: target.url, method: 'POST', body: 'abc', headers: { 'Content-Length': '10' } }),
+    );
+    expect(error).toMatchObject({ kind: 'network', retryable: false });
+  });
+
   it('resolves for error statuses, and requestOk turns them into non-retryable status errors', async () => {
     const target = await serve((_req, res) => {
       res.statusCode = 404;

@@ -50,6 +50,16 @@ const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 const defaultMaxRedirects = 3;
 // Headers that must not follow a redirect to another origin (fetch spec, follow-redirects).
 const credentialHeaders = ['authorization', 'cookie', 'proxy-authorization'];
+// Connection-level headers are undici's business (it refuses them); a webhook config carrying one
+// (`Connection: keep-alive` copied from curl) should not make every call fail.
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'te',
+]);
 
 function notAllowedUrl(url: string, endpoint: string): HttpError {
   return new HttpError({
@@ -191,7 +201,9 @@ export function createHttpClient(settings: ActionsConfig, options: HttpClientOpt
       throw notAllowedUrl(shown, `${method} ${shown.split('?')[0] ?? ''}`);
     }
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers ?? {})) headers[name.toLowerCase()] = value;
+    for (const [name, value] of Object.entries(req.headers ?? {})) {
+      if (!hopByHop.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
+    }
     let body: string | Buffer | undefined;
     if (req.json !== undefined) {
       body = JSON.stringify(req.json);

@@ -40,6 +40,13 @@ const tlsCodes = new Set([
   'UND_ERR_PRX_TLS',
 ]);
 
+// Problems with the request itself: sending it again cannot help.
+const invalidRequestCodes = new Set([
+  'UND_ERR_INVALID_ARG',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_NOT_SUPPORTED',
+]);
+
 interface Found {
   codes: string[];
   refused?: RefusedAddressError;
@@ -119,7 +126,7 @@ export function classifyTransportError(error: unknown, ctx: TransportContext): H
   ) {
     return make('tls', ctx, `TLS error: ${detail}`, false, error);
   }
-  if (found.codes.includes('UND_ERR_INVALID_ARG'))
+  if (found.codes.some((code) => invalidRequestCodes.has(code)))
     return make('network', ctx, `invalid request: ${detail}`, false, error);
   if (ctx.viaProxy && found.codes.some((code) => connectCodes.has(code))) {
     return make('proxy', ctx, `cannot reach the proxy: ${detail}`, true, error);

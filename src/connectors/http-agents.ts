@@ -212,9 +212,9 @@ export class AgentPool {
   get(target: URL, tls: EffectiveTls, proxy: EffectiveProxy | undefined): Dispatcher {
     // TLS options mean nothing to a plain-http target, so those share one agent per proxy.
     const tlsPart = target.protocol === 'https:' ? { ...tls, pfx: tls.pfx?.toString('base64') } : undefined;
-    const key = createHash('sha256')
-      .update(JSON.stringify({ tls: tlsPart, proxy }))
-      .digest('base64url');
+    const text = JSON.stringify({ tls: tlsPart, proxy });
+    // Short keys are used as they are; long ones (PEM bundles) are hashed so the map stays small.
+    const key = text.length <= 256 ? text : createHash('sha256').update(text).digest('base64url');
     const cached = this.#agents.get(key);
     if (cached) {
       // Re-insert so the map's order is least-recently-used first.

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import type { ActionsConfig } from '../config/schema.js';
@@ -80,6 +81,11 @@ function refused(error: RefusedAddressError, endpoint: string): HttpError {
   });
 }
 
+function urlHostAddress(hostname: string): string | undefined {
+  const bare = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+  return isIP(bare) === 0 ? undefined : bare;
+}
+
 function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
   const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
@@ -107,8 +113,9 @@ export function createHttpClient(settings: ActionsConfig, options: HttpClientOpt
   }
 
   /** The metadata address (and private ones when configured) refused even as a literal. */
-  function literalRefusal(hostname: string): RefusedAddressError | undefined {
-    const address = literalAddress(hostname);
+  function literalRefusal(hostname: string, fromUrl = false): RefusedAddressError | undefined {
+    // A WHATWG-parsed hostname already has numeric IPv4 spellings normalised: only unbracket it.
+    const address = fromUrl ? urlHostAddress(hostname) : literalAddress(hostname);
     if (address === undefined) return undefined;
     const reason = refusalFor(address, settings.denyPrivateNetworks);
     return reason === undefined ? undefined : new RefusedAddressError(hostname, address, reason);
@@ -153,7 +160,7 @@ export function createHttpClient(settings: ActionsConfig, options: HttpClientOpt
     }
     if (!hostnameAllowed(url.hostname))
       throw notAllowedUrl(`${url.protocol}//${url.host}${url.pathname}`, endpoint);
-    const refusal = literalRefusal(url.hostname);
+    const refusal = literalRefusal(url.hostname, true);
     if (refusal) throw refused(refusal, endpoint);
   }
 

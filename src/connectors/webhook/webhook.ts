@@ -4,7 +4,7 @@ import {
   type ExecutorResult,
   type ValidationContext,
 } from '../contract.js';
-import { statusError } from '../http-client.js';
+import { statusError } from '../http-response.js';
 import {
   HttpError,
   type HttpMethod,

@@ -20,10 +20,14 @@ export async function openRuntimeStore(
 ): Promise<{ store: Store; keyring: Keyring }> {
   mkdirSync(config.dataDir, { recursive: true });
   const keyring = openKeyring(config, logger);
-  const store = await openStore({ url: config.database.url, ...(config.database.schema ? { schema: config.database.schema } : {}) });
+  const store = await openStore({
+    url: config.database.url,
+    ...(config.database.schema ? { schema: config.database.schema } : {}),
+  });
   try {
     const result = await migrateToLatest(store);
-    for (const migration of result.results ?? []) logger.info({ migration: migration.migrationName }, 'migration applied');
+    for (const migration of result.results ?? [])
+      logger.info({ migration: migration.migrationName }, 'migration applied');
   } catch (error) {
     await store.close();
     throw error;
@@ -32,7 +36,8 @@ export async function openRuntimeStore(
 }
 
 export function openKeyring(config: Readonly<Config>, logger: Logger): Keyring {
-  if (config.encryption.key) return createKeyring(config.encryption.key, config.encryption.decryptionOnlyKeys);
+  if (config.encryption.key)
+    return createKeyring(config.encryption.key, config.encryption.decryptionOnlyKeys);
   const file = loadOrCreateKeyFile(config.dataDir);
   if (file.generated) {
     logger.warn(
@@ -52,6 +57,7 @@ export async function createAppDeps(
   const { store, keyring } = await openRuntimeStore(config, logger);
   const metrics = createMetrics();
   const http = createHttpClient(config.actions, {
+    warn: (message) => logger.warn(message),
     onRequestComplete: (info) =>
       metrics.outboundDuration.observe(
         { method: info.method, host: info.host, status: String(info.status) },

@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type MigrationResultSet,
+  type SqliteDatabase as SqliteDatabaseLike,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
 import { migrations } from './migrations/index.js';
@@ -50,7 +58,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 5000');
     database.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    });
     return { db, dialect, close: () => db.destroy() };
   }
 
@@ -77,6 +87,30 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     pgPool: pool,
     ...(schema === undefined ? {} : { schema }),
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely prepares a statement for every query; preparing is a good part of a small query's cost
+ * on SQLite (it showed as ~8 % of an `_execute` profile). Queries are built from a fixed set of
+ * shapes, so keep prepared statements by SQL text. Reuse is safe: better-sqlite3 runs each
+ * statement to completion synchronously.
+ */
+function withStatementCache(database: SqliteDatabase.Database): SqliteDatabaseLike {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const maxStatements = 500;
+  return {
+    close: () => database.close(),
+    prepare: (text: string) => {
+      let statement = cache.get(text);
+      if (statement === undefined) {
+        statement = database.prepare(text);
+        // Migrations and ad-hoc queries could grow this without bound; start over when large.
+        if (cache.size >= maxStatements) cache.clear();
+        cache.set(text, statement);
+      }
+      return statement;
+    },
   };
 }
 

@@ -5,14 +5,18 @@ import { errorCodes } from '../src/errors.js';
 // docs/errors.md is the public list of codes; it must name every code with its status, and no other.
 describe('docs/errors.md', () => {
   const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
-  const rows = [...doc.matchAll(/^\| `(CB_ERR_[A-Z_]+)` \| (\d{3}) \| (.+) \|$/gm)].map(([, code, status]) => ({
-    code,
-    status: Number(status),
-  }));
+  const rows = [...doc.matchAll(/^\| `(CB_ERR_[A-Z_]+)` \| (\d{3}) \| (.+) \|$/gm)].map(
+    ([, code, status]) => ({
+      code,
+      status: Number(status),
+    }),
+  );
 
   it('lists exactly the codes of src/errors.ts, with their statuses', () => {
     const fromCode = Object.entries(errorCodes).map(([code, { status }]) => ({ code, status }));
-    expect(rows.sort((a, b) => a.code!.localeCompare(b.code!))).toEqual(fromCode.sort((a, b) => a.code.localeCompare(b.code)));
+    expect(rows.sort((a, b) => a.code!.localeCompare(b.code!))).toEqual(
+      fromCode.sort((a, b) => a.code.localeCompare(b.code)),
+    );
   });
 
   it('lists each code once', () => {

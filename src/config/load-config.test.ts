@@ -14,9 +14,13 @@ const tempFile = (text: string) => {
 describe('loadConfig', () => {
   it('has the defaults the example file documents', () => {
     const config = loadConfig({ env: {} });
-    const example = parse(readFileSync(new URL('../../casebridge.example.yaml', import.meta.url), 'utf8')) as object;
+    const example = parse(
+      readFileSync(new URL('../../casebridge.example.yaml', import.meta.url), 'utf8'),
+    ) as object;
     // Every key the example file sets is a default, and every default is in the file.
-    expect(loadConfig({ env: {}, file: new URL('../../casebridge.example.yaml', import.meta.url).pathname })).toEqual(config);
+    expect(
+      loadConfig({ env: {}, file: new URL('../../casebridge.example.yaml', import.meta.url).pathname }),
+    ).toEqual(config);
     expect(Object.keys(example).sort()).toEqual(Object.keys(config).sort());
     expect(config.server.port).toBe(5620);
     expect(config.actions.allowedHosts).toEqual(['*']);
@@ -48,8 +52,12 @@ describe('loadConfig', () => {
   it('names the key and the reason for a bad value', () => {
     const attempt = (env: NodeJS.ProcessEnv) => () => loadConfig({ env });
     expect(attempt({ CASEBRIDGE_SERVER__PORT: '70000' })).toThrowError(/"server\.port"/);
-    expect(attempt({ CASEBRIDGE_ACTIONS__SSL__VERIFICATION_MODE: 'strict' })).toThrowError(/"actions\.ssl\.verificationMode"/);
-    expect(attempt({ CASEBRIDGE_ACTIONS__RUN__MAX_ATTEMPTS: '11' })).toThrowError(/"actions\.run\.maxAttempts"/);
+    expect(attempt({ CASEBRIDGE_ACTIONS__SSL__VERIFICATION_MODE: 'strict' })).toThrowError(
+      /"actions\.ssl\.verificationMode"/,
+    );
+    expect(attempt({ CASEBRIDGE_ACTIONS__RUN__MAX_ATTEMPTS: '11' })).toThrowError(
+      /"actions\.run\.maxAttempts"/,
+    );
     expect(attempt({ CASEBRIDGE_SERVR__PORT: '1' })).toThrowError(/"servr": unknown setting/);
     expect(attempt({ CASEBRIDGE_ACTIONS__RESPONSE_TIMEOUT: 'soon' })).toThrowError(ConfigError);
     expect(() => loadConfig({ env: {}, file: tempFile('server: [1, 2') })).toThrowError(/not valid YAML/);

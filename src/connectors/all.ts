@@ -3,9 +3,7 @@ import { ConnectorTypeRegistry } from './registry.js';
 import { webhookConnectorType } from './webhook/webhook.js';
 
 /** Every built-in connector type, in the order `connector_types` lists them. One line each. */
-export const builtInConnectorTypes: AnyConnectorType[] = [
-  webhookConnectorType,
-];
+export const builtInConnectorTypes: AnyConnectorType[] = [webhookConnectorType];
 
 export function createBuiltInRegistry(): ConnectorTypeRegistry {
   const registry = new ConnectorTypeRegistry();

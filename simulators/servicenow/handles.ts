@@ -138,23 +138,29 @@ export function createTables(ctx: SimContext): SimulatorTables {
   };
   const opts = { actor: ADMIN, inputDisplayValue: false, strictChoices: ctx.strictChoices };
   return {
-    get: (table, sysId) => ctx.db.get(table, sysId),
+    get: (table, sysId) => {
+      const rec = ctx.db.get(table, sysId);
+      return rec ? ctx.db.full(table, rec) : undefined;
+    },
     list: (table, query = '') => {
       const q = compileQuery(query, def(table), ctx.db, ctx);
       const rows = [...ctx.db.all(table)].filter(q.matches);
       sortRecords(rows, q.order, ctx.db);
-      return rows;
+      return rows.map((r) => ctx.db.full(table, r));
     },
-    insert: (table, values) => insertRecord(ctx.db, def(table), values, opts),
+    insert: (table, values) => ctx.db.full(table, insertRecord(ctx.db, def(table), values, opts)),
     update: (table, sysId, values) => {
       const before = ctx.db.get(table, sysId);
       if (!before) throw new Error(`No ${table} record ${sysId}`);
-      return updateRecord(ctx.db, def(table), before, values, opts);
+      return ctx.db.full(table, updateRecord(ctx.db, def(table), before, values, opts));
     },
     count: (table) => ctx.db.count(table),
     journal: (recordId, element) => {
       const all = [...ctx.db.all('sys_journal_field')].filter((e) => e.element_id === recordId);
-      return all.filter((e) => element === undefined || e.element === element).reverse();
+      return all
+        .filter((e) => element === undefined || e.element === element)
+        .reverse()
+        .map((e) => ctx.db.full('sys_journal_field', e));
     },
     observables: (id) => [...(ctx.state.observables.get(id) ?? [])],
     names: () => [...ctx.db.tables.keys()],

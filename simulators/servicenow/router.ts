@@ -17,8 +17,18 @@ export interface Route {
   run: (ctx: SimContext, req: SimRequest) => SimResponse;
 }
 
-/** The handler for an /api/ path, or undefined when no API lives there. */
+const cache = new Map<string, Route | undefined>();
+
+/** The handler for an /api/ path, or undefined when no API lives there (memoised: paths repeat). */
 export function route(path: string): Route | undefined {
+  if (cache.has(path)) return cache.get(path);
+  if (cache.size > 1000) cache.clear();
+  const found = parseRoute(path);
+  cache.set(path, found);
+  return found;
+}
+
+function parseRoute(path: string): Route | undefined {
   const s = path.split('/').map(safeDecode);
   // s[0] is "" (leading slash), s[1] is "api".
   if (s[1] !== 'api') return undefined;

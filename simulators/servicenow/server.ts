@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES, SimRequest, type SimContext } from './context.js';
 import type { FaultAction, FaultInjector } from './faults.js';
 import type { RateLimiter } from './rate-limit.js';
-import { formToObject, maskBody, maskHeaders, type RequestLog } from './request-log.js';
+import type { RequestLog } from './request-log.js';
 import { route, unknownApi } from './router.js';
 import {
   badRequestBody,
@@ -32,6 +32,9 @@ interface Outcome {
   user?: string;
 }
 
+/** Shared by requests without a query string; nothing writes to a request's query. */
+const NO_QUERY = new URLSearchParams();
+
 export function createListener(deps: FrontDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const start = performance.now();
@@ -49,7 +52,7 @@ export function createListener(deps: FrontDeps): (req: IncomingMessage, res: Ser
       const sreq = new SimRequest(
         req.method ?? 'GET',
         q < 0 ? url : url.slice(0, q),
-        new URLSearchParams(q < 0 ? '' : url.slice(q + 1)),
+        q < 0 ? NO_QUERY : new URLSearchParams(url.slice(q + 1)),
         req.headers,
         body,
         undefined,
@@ -187,31 +190,18 @@ export function send(res: ServerResponse, r: SimResponse): void {
 
 function finish(deps: FrontDeps, req: SimRequest, res: ServerResponse, out: Outcome, start: number): void {
   if (out.response) send(res, out.response);
+  const now = performance.now();
   deps.log.record({
-    time: new Date().toISOString(),
+    timeMs: Date.now(),
     method: req.method,
     path: req.path,
-    query: Object.fromEntries(req.query),
-    headers: maskHeaders(req.headers),
-    body: loggedBody(req),
+    query: req.query,
+    headers: req.headers,
+    parsed: req.parsedBody,
+    body: req.body,
     status: out.response?.status ?? 0,
-    durationMs: Math.round((performance.now() - start) * 100) / 100,
-    ...(out.user === undefined ? {} : { user: out.user }),
-    ...(out.note === undefined ? {} : { note: out.note }),
+    durationMs: now - start,
+    user: out.user,
+    note: out.note,
   });
-}
-
-function loggedBody(req: SimRequest): unknown {
-  if (req.body.length === 0) return undefined;
-  if (req.parsedBody !== undefined) return maskBody(req.parsedBody);
-  const type = String(req.headers['content-type'] ?? '');
-  if (type.includes('application/x-www-form-urlencoded')) return maskBody(formToObject(req.text));
-  if (type.includes('json')) {
-    try {
-      return maskBody(JSON.parse(req.text));
-    } catch {
-      // Malformed JSON is logged as the text it was.
-    }
-  }
-  return req.body.length > 65_536 ? `${req.text.slice(0, 65_536)}…` : req.text;
 }

@@ -26,7 +26,11 @@ interface ServiceNowClient {
 }
 
 const require = createRequire(import.meta.url);
-const ServiceNow = require('servicenow-rest-api') as new (instance: string, user: string, password: string) => ServiceNowClient;
+const ServiceNow = require('servicenow-rest-api') as new (
+  instance: string,
+  user: string,
+  password: string,
+) => ServiceNowClient;
 const clientVersion = (require('servicenow-rest-api/package.json') as { version: string }).version;
 
 let sn: ServiceNowSimulator;
@@ -71,7 +75,12 @@ describe(`servicenow-rest-api ${clientVersion} against the simulator`, () => {
   it('creates, reads, queries, updates and deletes an incident', async () => {
     const created = (await promised((cb) =>
       client.createNewTask(
-        { short_description: 'Printer on fire', urgency: '1 - High', impact: '2 - Medium', caller_id: 'Abel Tuter' },
+        {
+          short_description: 'Printer on fire',
+          urgency: '1 - High',
+          impact: '2 - Medium',
+          caller_id: 'Abel Tuter',
+        },
         'incident',
         cb,
       ),
@@ -92,7 +101,12 @@ describe(`servicenow-rest-api ${clientVersion} against the simulator`, () => {
     expect(sample).toHaveLength(1);
 
     const queried = (await promised((cb) =>
-      client.getTableData(['number', 'short_description', 'caller_id'], ['short_descriptionLIKEprinter', 'urgency=1'], 'incident', cb),
+      client.getTableData(
+        ['number', 'short_description', 'caller_id'],
+        ['short_descriptionLIKEprinter', 'urgency=1'],
+        'incident',
+        cb,
+      ),
     )) as Record<string, unknown>[];
     expect(queried).toEqual([
       {
@@ -109,7 +123,12 @@ describe(`servicenow-rest-api ${clientVersion} against the simulator`, () => {
     expect(sysId).toMatch(/^[0-9a-f]{32}$/);
 
     const updated = (await promised((cb) =>
-      client.UpdateTask('incident', number, { state: 'In Progress', work_notes: 'Extinguisher on the way' }, cb),
+      client.UpdateTask(
+        'incident',
+        number,
+        { state: 'In Progress', work_notes: 'Extinguisher on the way' },
+        cb,
+      ),
     )) as Record<string, unknown>;
     expect(updated).toMatchObject({ number, state: 'In Progress' });
     expect(String(updated.work_notes)).toContain('Extinguisher on the way');
@@ -134,7 +153,10 @@ describe(`servicenow-rest-api ${clientVersion} against the simulator`, () => {
 
   it('surfaces the simulator errors to the client', async () => {
     await expect(promised((cb) => client.getTableData([], [], 'no_such_table', cb))).rejects.toMatchObject({
-      response: { status: 400, data: { error: { message: 'Invalid table no_such_table' }, status: 'failure' } },
+      response: {
+        status: 400,
+        data: { error: { message: 'Invalid table no_such_table' }, status: 'failure' },
+      },
     });
   });
 });

@@ -5,7 +5,7 @@ import { errorCodes } from '../src/errors.js';
 // docs/errors.md is the public list of codes; it must name every code with its status, and no other.
 describe('docs/errors.md', () => {
   const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
-  const rows = [...doc.matchAll(/^\| `(CB_ERR_[A-Z_]+)` \| (\d{3}) \| (.+) \|$/gm)].map(
+  const rows = [...doc.matchAll(/^\|\s*`(CB_ERR_[A-Z_]+)`\s*\|\s*(\d{3})\s*\|(.+)\|$/gm)].map(
     ([, code, status]) => ({
       code,
       status: Number(status),

@@ -50,6 +50,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Kibana serves every route under /s/<space>/ too; casebridge has one space, so drop the prefix.
     rewriteUrl: (request) => (request.url ?? '/').replace(/^\/s\/[^/]+(?=\/)/, ''),
     ajv: { customOptions: { removeAdditional: false } },
+    // One log line per request (below) instead of Fastify's two: logs are written synchronously,
+    // and at thousands of requests a second each line costs a system call.
+    disableRequestLogging: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   server.setValidatorCompiler(validatorCompiler);
   // Every body is JSON; a text/plain body is answered 415 instead of failing schema checks.
@@ -72,6 +75,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     void reply.header('x-request-id', request.id);
   });
   server.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url.split('?')[0],
+        statusCode: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request completed',
+    );
     deps.metrics.httpRequests.inc({
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',

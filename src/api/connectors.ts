@@ -6,20 +6,18 @@ import { executeConnector, type ExecutionOutcome } from '../actions/executor.js'
 import { CasebridgeError } from '../errors.js';
 import { requireAllRole } from '../http/auth.js';
 
-const ConnectorResponse = Type.Object(
-  {
-    id: Type.String(),
-    name: Type.String(),
-    connector_type_id: Type.String(),
-    config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    is_preconfigured: Type.Boolean(),
-    is_deprecated: Type.Boolean(),
-    is_missing_secrets: Type.Optional(Type.Boolean()),
-    is_system_action: Type.Boolean(),
-    is_connector_type_deprecated: Type.Boolean(),
-    referenced_by_count: Type.Optional(Type.Number()),
-  },
-);
+const ConnectorResponse = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  connector_type_id: Type.String(),
+  config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  is_preconfigured: Type.Boolean(),
+  is_deprecated: Type.Boolean(),
+  is_missing_secrets: Type.Optional(Type.Boolean()),
+  is_system_action: Type.Boolean(),
+  is_connector_type_deprecated: Type.Boolean(),
+  referenced_by_count: Type.Optional(Type.Number()),
+});
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) });
 const OptionalIdParams = Type.Object({ id: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) });
@@ -36,7 +34,11 @@ const CreateBody = Type.Object(
 );
 
 const UpdateBody = Type.Object(
-  { name: Type.String({ minLength: 1 }), config: Type.Optional(JsonObject), secrets: Type.Optional(JsonObject) },
+  {
+    name: Type.String({ minLength: 1 }),
+    config: Type.Optional(JsonObject),
+    secrets: Type.Optional(JsonObject),
+  },
   { additionalProperties: false },
 );
 
@@ -53,12 +55,20 @@ const ExecuteResponse = Type.Object({
 });
 
 /** Kibana's route-level blank check: names the top-level key and always prints `''`. */
-function rejectBlankStrings(body: { name: string; connector_type_id?: string; config?: object; secrets?: object }): void {
-  const blank = (field: string) => new CasebridgeError('CB_ERR_VALIDATION', `[request body.${field}]: value '' is not valid`);
+function rejectBlankStrings(body: {
+  name: string;
+  connector_type_id?: string;
+  config?: object;
+  secrets?: object;
+}): void {
+  const blank = (field: string) =>
+    new CasebridgeError('CB_ERR_VALIDATION', `[request body.${field}]: value '' is not valid`);
   if (body.name.trim() === '') throw blank('name');
-  if (body.connector_type_id !== undefined && body.connector_type_id.trim() === '') throw blank('connector_type_id');
+  if (body.connector_type_id !== undefined && body.connector_type_id.trim() === '')
+    throw blank('connector_type_id');
   for (const part of ['config', 'secrets'] as const) {
-    for (const [key, value] of Object.entries(body[part] ?? {})) if (findBlankString(value)) throw blank(`${part}.${key}`);
+    for (const [key, value] of Object.entries(body[part] ?? {}))
+      if (findBlankString(value)) throw blank(`${part}.${key}`);
   }
 }
 
@@ -70,7 +80,9 @@ function toExecuteResponse(result: ExecutionOutcome): Static<typeof ExecuteRespo
     ...(result.message !== undefined ? { message: result.message } : {}),
     ...(result.serviceMessage ? { service_message: result.serviceMessage } : {}),
     ...(result.data !== undefined ? { data: result.data } : {}),
-    ...(result.retry !== undefined ? { retry: result.retry instanceof Date ? result.retry.toISOString() : result.retry } : {}),
+    ...(result.retry !== undefined
+      ? { retry: result.retry instanceof Date ? result.retry.toISOString() : result.retry }
+      : {}),
     ...(result.errorSource !== undefined ? { errorSource: result.errorSource } : {}),
   };
 }
@@ -85,7 +97,15 @@ export function connectorRoutes(actions: ActionsService): FastifyPluginAsyncType
 
     app.post(
       '/api/actions/connector/:id?',
-      { schema: { tags, summary: 'Create a connector', params: OptionalIdParams, body: CreateBody, response: { 200: connectorRef } } },
+      {
+        schema: {
+          tags,
+          summary: 'Create a connector',
+          params: OptionalIdParams,
+          body: CreateBody,
+          response: { 200: connectorRef },
+        },
+      },
       async (request) => {
         const body = request.body;
         rejectBlankStrings(body);
@@ -112,7 +132,15 @@ export function connectorRoutes(actions: ActionsService): FastifyPluginAsyncType
 
     app.put(
       '/api/actions/connector/:id',
-      { schema: { tags, summary: 'Update a connector', params: IdParams, body: UpdateBody, response: { 200: connectorRef } } },
+      {
+        schema: {
+          tags,
+          summary: 'Update a connector',
+          params: IdParams,
+          body: UpdateBody,
+          response: { 200: connectorRef },
+        },
+      },
       async (request) => {
         rejectBlankStrings(request.body);
         requireAllRole(request, 'Unauthorized to update actions');
@@ -134,11 +162,20 @@ export function connectorRoutes(actions: ActionsService): FastifyPluginAsyncType
     app.post(
       '/api/actions/connector/:id/_execute',
       {
-        schema: { tags, summary: 'Run a connector now', params: IdParams, body: ExecuteBody, response: { 200: ExecuteResponse } },
+        schema: {
+          tags,
+          summary: 'Run a connector now',
+          params: IdParams,
+          body: ExecuteBody,
+          response: { 200: ExecuteResponse },
+        },
       },
       async (request) => {
         const record = await actions.findRecord(request.params.id);
-        requireAllRole(request, record ? `Unauthorized to execute a "${record.typeId}" action` : 'Unauthorized to execute actions');
+        requireAllRole(
+          request,
+          record ? `Unauthorized to execute a "${record.typeId}" action` : 'Unauthorized to execute actions',
+        );
         const controller = new AbortController();
         request.raw.once('close', () => {
           if (!request.raw.complete) controller.abort();
@@ -155,13 +192,26 @@ export function connectorRoutes(actions: ActionsService): FastifyPluginAsyncType
     // casebridge addition: a run with the type's harmless test params (handshake, empty body).
     app.post(
       '/api/casebridge/connectors/:id/_test',
-      { schema: { tags, summary: 'Test a connector against its target', params: IdParams, response: { 200: ExecuteResponse } } },
+      {
+        schema: {
+          tags,
+          summary: 'Test a connector against its target',
+          params: IdParams,
+          response: { 200: ExecuteResponse },
+        },
+      },
       async (request) => {
         const record = await actions.findRecord(request.params.id);
-        requireAllRole(request, record ? `Unauthorized to execute a "${record.typeId}" action` : 'Unauthorized to execute actions');
+        requireAllRole(
+          request,
+          record ? `Unauthorized to execute a "${record.typeId}" action` : 'Unauthorized to execute actions',
+        );
         const params = record ? (actions.deps.registry.get(record.typeId)?.testParams ?? {}) : {};
         return toExecuteResponse(
-          await executeConnector(actions, request.params.id, params, { source: 'http_request', user: request.principal?.name }),
+          await executeConnector(actions, request.params.id, params, {
+            source: 'http_request',
+            user: request.principal?.name,
+          }),
         );
       },
     );

@@ -20,7 +20,11 @@ export function resolveApi(options: ApiOptions): { url: string; apiKey: string }
     const file = join(options.dataDir ?? process.env.CASEBRIDGE_DATA_DIR ?? './data', 'initial-api-key');
     if (existsSync(file)) apiKey = readFileSync(file, 'utf8').trim();
   }
-  if (!apiKey) throw new CliError('no API key: pass --api-key, set CASEBRIDGE_API_KEY, or run where ./data/initial-api-key exists', 2);
+  if (!apiKey)
+    throw new CliError(
+      'no API key: pass --api-key, set CASEBRIDGE_API_KEY, or run where ./data/initial-api-key exists',
+      2,
+    );
   return { url, apiKey };
 }
 
@@ -49,7 +53,9 @@ export async function callApi(
   if (response.statusCode >= 400) {
     const message = (parsed as { message?: string } | undefined)?.message ?? text.slice(0, 200);
     const code = (parsed as { code?: string } | undefined)?.code;
-    throw new CliError(`${method} ${path} failed: ${response.statusCode}${code ? ` ${code}` : ''}: ${message}`);
+    throw new CliError(
+      `${method} ${path} failed: ${response.statusCode}${code ? ` ${code}` : ''}: ${message}`,
+    );
   }
   return parsed;
 }

@@ -14,7 +14,9 @@ export function registerConnectorsCommand(program: Command): void {
       .option('--url <url>', 'casebridge base URL (env CASEBRIDGE_URL, default http://127.0.0.1:5620)')
       .option('--api-key <key>', 'API key (env CASEBRIDGE_API_KEY, default ./data/initial-api-key)');
   const withBody = (command: Command) =>
-    command.option('-f, --file <path>', 'read the JSON body from a file, - for stdin').option('--json <text>', 'the JSON body inline');
+    command
+      .option('-f, --file <path>', 'read the JSON body from a file, - for stdin')
+      .option('--json <text>', 'the JSON body inline');
 
   withApi(connectors.command('list').description('list connectors')).action(async (flags: ApiFlags) => {
     print(await callApi(resolveApi(flags), 'GET', '/api/actions/connectors'));
@@ -24,9 +26,11 @@ export function registerConnectorsCommand(program: Command): void {
     print(await callApi(resolveApi(flags), 'GET', '/api/actions/connector_types'));
   });
 
-  withApi(connectors.command('get <id>').description('show one connector')).action(async (id: string, flags: ApiFlags) => {
-    print(await callApi(resolveApi(flags), 'GET', `/api/actions/connector/${encodeURIComponent(id)}`));
-  });
+  withApi(connectors.command('get <id>').description('show one connector')).action(
+    async (id: string, flags: ApiFlags) => {
+      print(await callApi(resolveApi(flags), 'GET', `/api/actions/connector/${encodeURIComponent(id)}`));
+    },
+  );
 
   withBody(
     withApi(
@@ -36,40 +40,65 @@ export function registerConnectorsCommand(program: Command): void {
         .option('--id <id>', 'choose the connector id'),
     ),
   ).action(async (flags: ApiFlags & { id?: string }) => {
-    const path = flags.id === undefined ? '/api/actions/connector' : `/api/actions/connector/${encodeURIComponent(flags.id)}`;
+    const path =
+      flags.id === undefined
+        ? '/api/actions/connector'
+        : `/api/actions/connector/${encodeURIComponent(flags.id)}`;
     print(await callApi(resolveApi(flags), 'POST', path, readJsonInput(flags)));
   });
 
   withBody(withApi(connectors.command('update <id>').description('replace name, config and secrets'))).action(
     async (id: string, flags: ApiFlags) => {
-      print(await callApi(resolveApi(flags), 'PUT', `/api/actions/connector/${encodeURIComponent(id)}`, readJsonInput(flags)));
+      print(
+        await callApi(
+          resolveApi(flags),
+          'PUT',
+          `/api/actions/connector/${encodeURIComponent(id)}`,
+          readJsonInput(flags),
+        ),
+      );
     },
   );
 
-  withApi(connectors.command('delete <id>').description('delete a connector')).action(async (id: string, flags: ApiFlags) => {
-    await callApi(resolveApi(flags), 'DELETE', `/api/actions/connector/${encodeURIComponent(id)}`);
-    process.stdout.write(`deleted ${id}\n`);
+  withApi(connectors.command('delete <id>').description('delete a connector')).action(
+    async (id: string, flags: ApiFlags) => {
+      await callApi(resolveApi(flags), 'DELETE', `/api/actions/connector/${encodeURIComponent(id)}`);
+      process.stdout.write(`deleted ${id}\n`);
+    },
+  );
+
+  withBody(
+    withApi(
+      connectors
+        .command('execute <id>')
+        .description('run a connector now with {params} or the params object'),
+    ),
+  ).action(async (id: string, flags: ApiFlags) => {
+    const input = readJsonInput(flags);
+    const body = 'params' in input ? input : { params: input };
+    const result = (await callApi(
+      resolveApi(flags),
+      'POST',
+      `/api/actions/connector/${encodeURIComponent(id)}/_execute`,
+      body,
+    )) as {
+      status?: string;
+    };
+    print(result);
+    if (result.status !== 'ok') process.exitCode = 1;
   });
 
-  withBody(withApi(connectors.command('execute <id>').description('run a connector now with {params} or the params object'))).action(
-    async (id: string, flags: ApiFlags) => {
-      const input = readJsonInput(flags);
-      const body = 'params' in input ? input : { params: input };
-      const result = (await callApi(resolveApi(flags), 'POST', `/api/actions/connector/${encodeURIComponent(id)}/_execute`, body)) as {
-        status?: string;
-      };
-      print(result);
-      if (result.status !== 'ok') process.exitCode = 1;
-    },
-  );
-
-  withApi(connectors.command('test <id>').description('check a connector reaches its target with its credentials')).action(
-    async (id: string, flags: ApiFlags) => {
-      const result = (await callApi(resolveApi(flags), 'POST', `/api/casebridge/connectors/${encodeURIComponent(id)}/_test`)) as {
-        status?: string;
-      };
-      print(result);
-      if (result.status !== 'ok') process.exitCode = 1;
-    },
-  );
+  withApi(
+    connectors.command('test <id>').description('check a connector reaches its target with its credentials'),
+  ).action(async (id: string, flags: ApiFlags) => {
+    const result = (await callApi(
+      resolveApi(flags),
+      'POST',
+      `/api/casebridge/connectors/${encodeURIComponent(id)}/_test`,
+    )) as {
+      status?: string;
+    };
+    print(result);
+    if (result.status !== 'ok') process.exitCode = 1;
+  });
 }

@@ -16,12 +16,15 @@ export function registerKeysCommand(program: Command): void {
       .requiredOption('--name <name>', 'a name that says who uses the key')
       .option('--role <role>', 'all (read and write) or read', 'all'),
   ).action(async (flags: { name: string; role: string; config?: string }) => {
-    if (flags.role !== 'all' && flags.role !== 'read') throw new CliError(`--role must be all or read (got "${flags.role}")`, 2);
+    if (flags.role !== 'all' && flags.role !== 'read')
+      throw new CliError(`--role must be all or read (got "${flags.role}")`, 2);
     if (flags.name.trim() === '') throw new CliError('--name must not be blank', 2);
     const role = flags.role;
     await withStore(flags, async (store) => {
       const { row, key } = await apiKeysRepo.create(store.db, flags.name, role);
-      process.stdout.write(`created key ${row.id} (${row.name}, role ${row.role}); it is shown only now:\n${key}\n`);
+      process.stdout.write(
+        `created key ${row.id} (${row.name}, role ${row.role}); it is shown only now:\n${key}\n`,
+      );
     });
   });
 
@@ -55,7 +58,10 @@ export function registerKeysCommand(program: Command): void {
 
 export async function withStore<T>(
   flags: { config?: string },
-  work: (store: Awaited<ReturnType<typeof openRuntimeStore>>['store'], keyring: Awaited<ReturnType<typeof openRuntimeStore>>['keyring']) => Promise<T>,
+  work: (
+    store: Awaited<ReturnType<typeof openRuntimeStore>>['store'],
+    keyring: Awaited<ReturnType<typeof openRuntimeStore>>['keyring'],
+  ) => Promise<T>,
 ): Promise<T> {
   const config = loadCliConfig(flags);
   const { store, keyring } = await openRuntimeStore(config, createLogger('warn', process.stderr));

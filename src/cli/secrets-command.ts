@@ -21,18 +21,28 @@ export function registerSecretsCommand(program: Command): void {
     secrets
       .command('rotate')
       .description('re-encrypt every stored secret and token under the current key')
-      .option('--new-key', 'generate a new key in the data folder key file first (only when no key is configured)'),
+      .option(
+        '--new-key',
+        'generate a new key in the data folder key file first (only when no key is configured)',
+      ),
   ).action(async (flags: { config?: string; newKey?: boolean }) => {
     const config = loadCliConfig(flags);
     const keyFile = join(config.dataDir, KEY_FILE_NAME);
     if (flags.newKey) {
-      if (config.encryption.key) throw new CliError('--new-key works on the generated key file; with encryption.key configured, change the configuration instead', 2);
+      if (config.encryption.key)
+        throw new CliError(
+          '--new-key works on the generated key file; with encryption.key configured, change the configuration instead',
+          2,
+        );
       // Make sure the file exists (first run) before prepending to it.
       openKeyring(config, createLogger('warn', process.stderr));
       writeKeyLines(keyFile, [generateKey(), ...readKeyLines(keyFile)]);
     }
     const report = await withStore(flags, async (store, keyring) => {
-      const bar = new SingleBar({ format: 're-encrypting [{bar}] {value}/{total}', stream: process.stderr }, Presets.shades_classic);
+      const bar = new SingleBar(
+        { format: 're-encrypting [{bar}] {value}/{total}', stream: process.stderr },
+        Presets.shades_classic,
+      );
       let started = false;
       const result = await reencryptAll(store.db, keyring, (done, total) => {
         if (!started) {
@@ -44,10 +54,13 @@ export function registerSecretsCommand(program: Command): void {
       if (started) bar.stop();
       return result;
     });
-    if (flags.newKey && report.unreadable.length === 0) writeKeyLines(keyFile, readKeyLines(keyFile).slice(0, 1));
+    if (flags.newKey && report.unreadable.length === 0)
+      writeKeyLines(keyFile, readKeyLines(keyFile).slice(0, 1));
     process.stdout.write(
       `re-encrypted ${report.connectors} connector secret(s) and ${report.tokens} token(s)` +
-        (report.unreadable.length > 0 ? `; unreadable with every configured key: ${report.unreadable.join(', ')}` : '') +
+        (report.unreadable.length > 0
+          ? `; unreadable with every configured key: ${report.unreadable.join(', ')}`
+          : '') +
         '\n',
     );
     if (report.unreadable.length > 0) process.exitCode = 1;

@@ -18,7 +18,10 @@ export interface RunningServer {
  * Starts the service: store, first-run admin key, HTTP server. Returns once listening.
  * `onClose` hooks let serve-time extras (demo simulator, workers) stop with it.
  */
-export async function startServer(config: Readonly<Config>, options: { print?: (line: string) => void } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Readonly<Config>,
+  options: { print?: (line: string) => void } = {},
+): Promise<RunningServer> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const logger = createLogger(config.logLevel);
   const deps = await createAppDeps(config, logger);
@@ -29,7 +32,9 @@ export async function startServer(config: Readonly<Config>, options: { print?: (
     writeFileSync(path, `${key}\n`, { mode: 0o600 });
     print(`casebridge: first start: created an admin API key (also stored in ${path}, mode 0600):`);
     print(`  ${key}`);
-    print(`  use it as: curl -H "Authorization: ApiKey ${key}" http://${config.server.host}:${config.server.port}/api/actions/connectors`);
+    print(
+      `  use it as: curl -H "Authorization: ApiKey ${key}" http://${config.server.host}:${config.server.port}/api/actions/connectors`,
+    );
   }
 
   const app = await buildApp(deps);

@@ -20,10 +20,13 @@ export class ConnectorTypeRegistry {
   register(type: AnyConnectorType): void {
     if (this.#types.has(type.id)) throw new Error(`Action type "${type.id}" is already registered.`);
     if (type.supportedFeatureIds.length === 0) {
-      throw new Error(`At least one "supportedFeatureId" value must be supplied for connector type "${type.id}".`);
+      throw new Error(
+        `At least one "supportedFeatureId" value must be supplied for connector type "${type.id}".`,
+      );
     }
     const invalid = type.supportedFeatureIds.filter((id) => !knownFeatureIds.has(id));
-    if (invalid.length > 0) throw new Error(`Invalid feature ids "${invalid.join(',')}" for connector type "${type.id}".`);
+    if (invalid.length > 0)
+      throw new Error(`Invalid feature ids "${invalid.join(',')}" for connector type "${type.id}".`);
     this.#types.set(type.id, type);
   }
 

@@ -43,7 +43,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   // The events list is read newest first, usually for one connector.
   await db.schema.createIndex('events_at_idx').on('events').columns(['at', 'id']).execute();
-  await db.schema.createIndex('events_connector_at_idx').on('events').columns(['connector_id', 'at']).execute();
+  await db.schema
+    .createIndex('events_connector_at_idx')
+    .on('events')
+    .columns(['connector_id', 'at'])
+    .execute();
 
   await db.schema
     .createTable('connector_tokens')

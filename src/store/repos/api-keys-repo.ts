@@ -11,7 +11,11 @@ export function hashApiKey(key: string): string {
 }
 
 export const apiKeysRepo = {
-  async create(db: Kysely<Database>, name: string, role: ApiKeyRole): Promise<{ row: ApiKeyRow; key: string }> {
+  async create(
+    db: Kysely<Database>,
+    name: string,
+    role: ApiKeyRole,
+  ): Promise<{ row: ApiKeyRow; key: string }> {
     const key = `cb_${randomBytes(24).toString('base64url')}`;
     const row: ApiKeyRow = {
       id: randomUUID(),
@@ -40,7 +44,10 @@ export const apiKeysRepo = {
   },
 
   async count(db: Kysely<Database>): Promise<number> {
-    const row = await db.selectFrom('api_keys').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('api_keys')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   },
 

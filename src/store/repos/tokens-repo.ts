@@ -26,9 +26,18 @@ export const tokensRepo = {
     const now = new Date().toISOString();
     await db
       .insertInto('connector_tokens')
-      .values({ connector_id: connectorId, token_type: tokenType, token, expires_at: expiresAt, created_at: now, updated_at: now })
+      .values({
+        connector_id: connectorId,
+        token_type: tokenType,
+        token,
+        expires_at: expiresAt,
+        created_at: now,
+        updated_at: now,
+      })
       .onConflict((oc) =>
-        oc.columns(['connector_id', 'token_type']).doUpdateSet({ token, expires_at: expiresAt, updated_at: now }),
+        oc
+          .columns(['connector_id', 'token_type'])
+          .doUpdateSet({ token, expires_at: expiresAt, updated_at: now }),
       )
       .execute();
   },
@@ -37,11 +46,18 @@ export const tokensRepo = {
     await db.deleteFrom('connector_tokens').where('connector_id', '=', connectorId).execute();
   },
 
-  async listAll(db: Kysely<Database>): Promise<Array<{ connector_id: string; token_type: string; token: string }>> {
+  async listAll(
+    db: Kysely<Database>,
+  ): Promise<Array<{ connector_id: string; token_type: string; token: string }>> {
     return db.selectFrom('connector_tokens').select(['connector_id', 'token_type', 'token']).execute();
   },
 
-  async updateToken(db: Kysely<Database>, connectorId: string, tokenType: string, token: string): Promise<void> {
+  async updateToken(
+    db: Kysely<Database>,
+    connectorId: string,
+    tokenType: string,
+    token: string,
+  ): Promise<void> {
     await db
       .updateTable('connector_tokens')
       .set({ token })

@@ -21,8 +21,11 @@ export interface SimulatorBenchOptions {
 
 interface CannonResult {
   perSecond: number;
+  total: number;
   non2xx: number;
   errors: number;
+  /** CPU time this process (the server) spent per request: robust when other work shares the cores. */
+  cpuMicrosPerRequest: number;
 }
 
 interface Case {
@@ -62,6 +65,7 @@ function cannon(c: Case, seconds: number): Promise<CannonResult> {
   for (const [name, value] of Object.entries(c.headers)) args.push('-H', `${name}=${value}`);
   args.push(c.url);
   return new Promise((resolve, reject) => {
+    const cpuBefore = process.cpuUsage();
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -73,8 +77,20 @@ function cannon(c: Case, seconds: number): Promise<CannonResult> {
       clearTimeout(timer);
       if (code !== 0) return reject(new Error(`autocannon exited with ${code}: ${err.slice(0, 500)}`));
       try {
-        const json = JSON.parse(out) as { requests: { average: number }; non2xx: number; errors: number };
-        resolve({ perSecond: json.requests.average, non2xx: json.non2xx, errors: json.errors });
+        const json = JSON.parse(out) as {
+          requests: { average: number; total: number };
+          non2xx: number;
+          errors: number;
+        };
+        const used = process.cpuUsage(cpuBefore);
+        const total = json.requests.total;
+        resolve({
+          perSecond: json.requests.average,
+          total,
+          non2xx: json.non2xx,
+          errors: json.errors,
+          cpuMicrosPerRequest: total > 0 ? (used.user + used.system) / total : 0,
+        });
       } catch (e) {
         reject(new Error(`unreadable autocannon output: ${(e as Error).message}`));
       }
@@ -124,10 +140,15 @@ function row(name: string, r: CannonResult, baseline: number | undefined, withTa
   };
 }
 
+function cpuNote(name: string, r: CannonResult): string {
+  const micros = Math.max(r.cpuMicrosPerRequest, 1);
+  return `${name} ${micros.toFixed(0)} µs (≈ ${Math.round(1e6 / micros).toLocaleString('en-US')} req/s per core)`;
+}
+
 export function createServiceNowSimulatorBench(options: SimulatorBenchOptions = {}): Bench {
   return async () => {
     const seconds = options.seconds ?? Number(process.env.BENCH_SIM_SECONDS ?? 4);
-    const warmup = options.warmupSeconds ?? 1;
+    const warmup = options.warmupSeconds ?? 2;
     const json = { 'Content-Type': 'application/json', Accept: 'application/json' };
 
     const bare = await bareReceiver();
@@ -176,6 +197,8 @@ export function createServiceNowSimulatorBench(options: SimulatorBenchOptions = 
       notes: [
         `autocannon in a child process, ${CONNECTIONS} connections, ${seconds} s per case after ${warmup} s warm-up, 127.0.0.1.`,
         'Load generator and server share the machine (2 cores here); ratio is to the bare receiver in the same run.',
+        `Server CPU per request (undisturbed by other load on the machine): ${cpuNote('bare', baseline)}, ` +
+          `${cpuNote('POST incident', incident)}, ${cpuNote('import set', importSet)}.`,
       ],
     };
   };

@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { ActionsService } from './actions/actions-service.js';
+import { casesRoutes } from './api/cases.js';
 import { connectorRoutes } from './api/connectors.js';
 import { eventRoutes } from './api/events.js';
 import { statusRoutes } from './api/status.js';
@@ -94,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await server.register(statusRoutes(deps.store, deps.metrics));
   await server.register(connectorRoutes(actions));
   await server.register(eventRoutes(deps.store));
+  await server.register(casesRoutes({ ...deps, actions, publicBaseUrl: deps.config.server.publicBaseUrl }));
   await server.ready();
   return { server, actions };
 }

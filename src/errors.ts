@@ -52,6 +52,32 @@ export const errorCodes = {
     status: 500,
     description: 'An unexpected error; the log has the details, the response does not.',
   },
+  CB_ERR_CASE_NOT_FOUND: { status: 404, description: 'The case (or one of the cases) does not exist.' },
+  CB_ERR_CASE_COMMENT_NOT_FOUND: {
+    status: 404,
+    description: 'The attachment does not exist in that case.',
+  },
+  CB_ERR_CASE_CONFIGURATION_NOT_FOUND: {
+    status: 404,
+    description: 'The cases configuration does not exist.',
+  },
+  CB_ERR_CASE_VERSION_CONFLICT: {
+    status: 409,
+    description: 'The case, attachment or configuration changed since the version sent; re-read it.',
+  },
+  CB_ERR_CASE_UNCHANGED: { status: 406, description: 'A case update changed no field.' },
+  CB_ERR_CASE_LIMIT_REACHED: {
+    status: 400,
+    description: 'The case already holds the most alerts or user actions it may have.',
+  },
+  CB_ERR_CASE_CONNECTOR_UNSUPPORTED: {
+    status: 400,
+    description: 'The connector exists but its type cannot receive cases.',
+  },
+  CB_ERR_CASE_PUSH_FAILED: {
+    status: 424,
+    description: 'The target refused or failed the push; the case was not marked pushed.',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;
@@ -61,9 +87,11 @@ const reasonPhrases: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  406: 'Not Acceptable',
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  424: 'Failed Dependency',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
 };

@@ -58,3 +58,84 @@ export interface Database {
   events: EventsTable;
   connector_tokens: ConnectorTokensTable;
 }
+
+/** A case. JSON columns hold Kibana's shapes (tags, connector, users…); `version` counts writes. */
+export interface CasesTable {
+  id: string;
+  version: number;
+  owner: string;
+  title: string;
+  description: string;
+  tags: string;
+  status: string;
+  severity: string;
+  settings: string;
+  connector: string;
+  assignees: string;
+  category: string | null;
+  custom_fields: string;
+  external_service: string | null;
+  created_at: string;
+  created_by: string;
+  updated_at: string | null;
+  updated_by: string | null;
+  closed_at: string | null;
+  closed_by: string | null;
+  total_comment: number;
+  total_alerts: number;
+}
+
+/** An attachment of a case; `body` is the request minus `type` and `owner`. */
+export interface CaseCommentsTable {
+  id: string;
+  case_id: string;
+  seq: number;
+  version: number;
+  owner: string;
+  type: string;
+  body: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string | null;
+  updated_by: string | null;
+  pushed_at: string | null;
+  pushed_by: string | null;
+}
+
+/** A case's history in order (`seq`); push decisions compare positions in it. */
+export interface CaseUserActionsTable {
+  id: string;
+  case_id: string;
+  seq: number;
+  type: string;
+  action: string;
+  payload: string;
+  comment_id: string | null;
+  owner: string;
+  created_at: string;
+  created_by: string;
+}
+
+/** Per-owner cases settings: default connector, closure, custom fields, sync mode. */
+export interface CaseConfigurationsTable {
+  id: string;
+  version: number;
+  owner: string;
+  connector: string;
+  closure_type: string;
+  custom_fields: string;
+  templates: string;
+  sync: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string | null;
+  updated_by: string | null;
+}
+
+// Declaration merging adds the cases tables without touching the interface above.
+export interface Database {
+  cases: CasesTable;
+  case_comments: CaseCommentsTable;
+  case_user_actions: CaseUserActionsTable;
+  case_configurations: CaseConfigurationsTable;
+}

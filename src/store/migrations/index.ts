@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-init.js';
+import * as m0003 from './0003-cases.js';
 
 /**
  * Every migration, in order. Imported statically (not read from disk) so the compiled package
@@ -7,4 +8,5 @@ import * as m0001 from './0001-init.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001-init': m0001,
+  '0003-cases': m0003,
 };

@@ -1,0 +1,30 @@
+import type { Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { ActionsService } from '../actions/actions-service.js';
+import type { AlertFacts } from '../domain/cases/format-incident.js';
+import type { AttachmentRecord, CaseRecord, CaseUser, NewUserAction } from '../domain/cases/types.js';
+import type { Database } from '../store/database.js';
+import type { Store } from '../store/db.js';
+
+/** Called inside every case write's transaction, after the write (automatic sync hooks in here). */
+export type CaseChangeListener = (
+  trx: Transaction<Database>,
+  change: { kase: CaseRecord; actions: NewUserAction[]; by: CaseUser },
+) => Promise<void>;
+
+/** What the cases services need, handed over once by `buildApp`. */
+export interface CasesDeps {
+  store: Store;
+  actions: ActionsService;
+  logger: Logger;
+  /** Base of the links written into pushed descriptions; none means no link, as in Kibana. */
+  publicBaseUrl?: string;
+  /** Looks up the documents of attached alerts (ServiceNow SIR copies IPs, hashes, URLs from them). */
+  fetchAlerts?: (attachments: AttachmentRecord[]) => Promise<AlertFacts[]>;
+  onCaseChange?: CaseChangeListener;
+}
+
+/** Kibana's user object for whoever made the request. */
+export function caseUser(name: string | undefined): CaseUser {
+  return { username: name ?? null, full_name: null, email: null };
+}

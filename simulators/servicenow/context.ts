@@ -27,6 +27,7 @@ export interface SimContext {
   baseUrl: string;
   strictChoices: boolean;
   invalidQueryReturnsNoRows: boolean;
+  journalValue: 'empty' | 'latest';
 }
 
 /** Largest body the platform reads (10 MB); larger ones are refused with a 400. */

@@ -62,6 +62,22 @@ describe('journal fields', () => {
     expect(sn.tables.journal(id, 'comments').map((e) => e.value)).toEqual(['visible to the caller']);
   });
 
+  it('reads back the newest entry instead of "" with journalValue: latest', async () => {
+    const latest = await startServiceNowSimulator({ journalValue: 'latest' });
+    try {
+      const rec = latest.tables.insert('incident', { work_notes: 'one' });
+      latest.tables.update('incident', rec.sys_id ?? '', { work_notes: 'two' });
+      const reply = await call(
+        latest.url,
+        'GET',
+        `/api/now/table/incident/${rec.sys_id}?sysparm_fields=work_notes,comments`,
+      );
+      expect(resultOf(reply)).toEqual({ work_notes: 'two', comments: '' });
+    } finally {
+      await latest.close();
+    }
+  });
+
   it('does not journal empty or whitespace-only notes', async () => {
     const id = await create({ work_notes: '   ' });
     expect(sn.tables.journal(id)).toEqual([]);

@@ -200,6 +200,24 @@ describe('JWT bearer grant', () => {
     expectRefused(await jwtGrant(withJti), /jti already used/);
   });
 
+  it('refuses (and does not crash) when a verifier key cannot be read', async () => {
+    sn.control.addOAuthClient({
+      client_id: 'broken',
+      client_secret: 's',
+      jwtVerifiers: [
+        { kid: KID, publicKeyPem: '-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----' },
+      ],
+    });
+    const jwt = await assertion({ iss: 'broken', aud: 'broken' });
+    const reply = await token({
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      client_id: 'broken',
+      client_secret: 's',
+      assertion: jwt,
+    });
+    expectRefused(reply, /JWT rejected/);
+  });
+
   it('refuses grants the registry entry does not enable', async () => {
     expectRefused(
       await token({

@@ -168,6 +168,7 @@ export class OAuthServer implements BearerLookup {
     }
     let payload;
     try {
+      // A verifier whose PEM cannot be read refuses the grant like a wrong key would.
       ({ payload } = await jwtVerify(assertion, await key, {
         issuer: client.client_id,
         audience: client.client_id,

@@ -12,6 +12,8 @@ export interface RenderOptions {
   /** Requested columns (unknown names ignored); undefined for all. */
   fields: string[] | undefined;
   baseUrl: string;
+  /** With display "false", show the newest journal entry instead of "". */
+  journalLatest?: boolean;
 }
 
 type Out = Record<string, unknown>;
@@ -30,8 +32,9 @@ export function renderRecord(db: SimDatabase, def: TableDef, rec: SnRecord, opts
     const value = rec[f.element] ?? '';
     if (f.type === 'journal_input') {
       // The record itself keeps no journal text; display values show the history, newest first.
-      const text = opts.display === 'false' ? '' : journalText(db, rec, f.element, f.label);
-      out[f.element] = opts.display === 'all' ? { display_value: text, value: '' } : text;
+      const latest = opts.journalLatest ? (db.journalOf(rec.sys_id ?? '', f.element)[0]?.value ?? '') : '';
+      const text = opts.display === 'false' ? latest : journalText(db, rec, f.element, f.label);
+      out[f.element] = opts.display === 'all' ? { display_value: text, value: latest } : text;
       continue;
     }
     if (f.reference !== undefined && value !== '') {

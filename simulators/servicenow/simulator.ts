@@ -92,6 +92,7 @@ export async function startServiceNowSimulator(
     baseUrl: '',
     strictChoices: options.strictChoices ?? false,
     invalidQueryReturnsNoRows: options.invalidQueryReturnsNoRows ?? false,
+    journalValue: options.journalValue ?? 'empty',
   };
   const faults = new FaultInjector();
   const rate = new RateLimiter(options.rateLimits ?? []);

@@ -94,6 +94,7 @@ function renderOptions(ctx: SimContext, req: SimRequest): RenderOptions {
     excludeReferenceLink: req.query.get('sysparm_exclude_reference_link') === 'true',
     fields: fields ? fields.split(',').map((f) => f.trim()) : undefined,
     baseUrl: ctx.baseUrl,
+    journalLatest: ctx.journalValue === 'latest',
   };
 }
 

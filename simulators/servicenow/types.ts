@@ -92,6 +92,11 @@ export interface ServiceNowSimulatorOptions {
   strictChoices?: boolean;
   /** Like glide.invalid_query.returns_no_rows: unknown query fields match nothing instead of everything. */
   invalidQueryReturnsNoRows?: boolean;
+  /**
+   * What a journal field (work_notes, comments) reads back as with sysparm_display_value=false:
+   * `empty` ("" as the platform answers; the default) or `latest` (the newest entry's text).
+   */
+  journalValue?: 'empty' | 'latest';
   /** Per-table ACL overrides, e.g. to let a role write label_entry. */
   acl?: Record<string, Partial<TableAcl>>;
   /** Roles that contain other roles (merged over the defaults). */

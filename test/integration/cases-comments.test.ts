@@ -136,4 +136,18 @@ describe.each(dialects)('case attachments on %s', (dialect) => {
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('CB_ERR_CASE_LIMIT_REACHED');
   });
+
+  it('keeps every one of many concurrent comments, in one order, with one history position each', async () => {
+    const kase = await newCase();
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        call('POST', `/api/cases/${kase.id}/comments`, { ...userComment, comment: `c${i}` }),
+      ),
+    );
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const after = (await call('GET', `/api/cases/${kase.id}`)).body;
+    expect(after.totalComment).toBe(12);
+    const actions = (await call('GET', `/api/cases/${kase.id}/user_actions`)).body;
+    expect(actions).toHaveLength(13);
+  });
 });

@@ -29,9 +29,9 @@ describe('journal fields', () => {
     const id = await create({ work_notes: 'first note' });
     await patch(id, { work_notes: 'second note', comments: 'visible to the caller' });
     const record = resultOf(await call(sn.url, 'GET', `/api/now/table/incident/${id}`, { auth: itil }));
-    // Stored values read back empty: the history lives in sys_journal_field.
-    expect(record.work_notes).toBe('');
-    expect(record.comments).toBe('');
+    // A read returns the newest entry (issue 4); the whole history lives in sys_journal_field.
+    expect(record.work_notes).toBe('second note');
+    expect(record.comments).toBe('visible to the caller');
 
     const display = resultOf(
       await call(
@@ -62,8 +62,8 @@ describe('journal fields', () => {
     expect(sn.tables.journal(id, 'comments').map((e) => e.value)).toEqual(['visible to the caller']);
   });
 
-  it('reads back the newest entry instead of "" with journalValue: latest', async () => {
-    const latest = await startServiceNowSimulator({ journalValue: 'latest' });
+  it('reads back "" instead of the newest entry with journalValue: empty', async () => {
+    const latest = await startServiceNowSimulator({ journalValue: 'empty' });
     try {
       const rec = latest.tables.insert('incident', { work_notes: 'one' });
       latest.tables.update('incident', rec.sys_id ?? '', { work_notes: 'two' });
@@ -72,7 +72,7 @@ describe('journal fields', () => {
         'GET',
         `/api/now/table/incident/${rec.sys_id}?sysparm_fields=work_notes,comments`,
       );
-      expect(resultOf(reply)).toEqual({ work_notes: 'two', comments: '' });
+      expect(resultOf(reply)).toEqual({ work_notes: '', comments: '' });
     } finally {
       await latest.close();
     }

@@ -92,7 +92,9 @@ export async function startServiceNowSimulator(
     baseUrl: '',
     strictChoices: options.strictChoices ?? false,
     invalidQueryReturnsNoRows: options.invalidQueryReturnsNoRows ?? false,
-    journalValue: options.journalValue ?? 'empty',
+    // Issue 4 asks for the newest entry on read (it wins over the reference notes, which say a
+    // real instance answers ""); `journalValue: 'empty'` gives the other behaviour.
+    journalValue: options.journalValue ?? 'latest',
   };
   const faults = new FaultInjector();
   const rate = new RateLimiter(options.rateLimits ?? []);

@@ -94,7 +94,8 @@ export interface ServiceNowSimulatorOptions {
   invalidQueryReturnsNoRows?: boolean;
   /**
    * What a journal field (work_notes, comments) reads back as with sysparm_display_value=false:
-   * `empty` ("" as the platform answers; the default) or `latest` (the newest entry's text).
+   * `latest` (the newest entry's text; the default, as issue 4 asks) or `empty` ("", which the
+   * reference notes say a real instance answers).
    */
   journalValue?: 'empty' | 'latest';
   /** Per-table ACL overrides, e.g. to let a role write label_entry. */

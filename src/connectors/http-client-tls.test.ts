@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ActionsConfig } from '../config/schema.js';
 import { createHttpClient } from './http-client.js';
 import { HttpError, type HttpClient, type HttpRequest } from './http-types.js';
+import { actionsSettings } from '../../test/helpers/actions-settings.js';
 
 // TLS and proxy behaviour over real sockets on 127.0.0.1, with the test CA in test/fixtures/tls.
 const fixtures = join(import.meta.dirname, '../../test/fixtures/tls');
@@ -29,22 +30,7 @@ afterEach(async () => {
 });
 
 function client(overrides: Partial<ActionsConfig> = {}, warnings: string[] = []): HttpClient {
-  const created = createHttpClient(
-    {
-      allowedHosts: ['*'],
-      enabledActionTypes: ['*'],
-      ssl: { verificationMode: 'full', proxyVerificationMode: 'full' },
-      customHostSettings: [],
-      maxResponseContentLength: '1mb',
-      responseTimeout: '10s',
-      denyPrivateNetworks: false,
-      run: { maxAttempts: 3, connectorTypeOverrides: [] },
-      queued: { max: 1_000_000 },
-      preconfigured: {},
-      ...overrides,
-    },
-    { warn: (message) => warnings.push(message) },
-  );
+  const created = createHttpClient(actionsSettings(overrides), { warn: (message) => warnings.push(message) });
   clients.push(created);
   return created;
 }

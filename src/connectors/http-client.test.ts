@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ActionsConfig } from '../config/schema.js';
 import { createHttpClient, type HttpClientOptions, type RequestCompleteInfo } from './http-client.js';
 import { HttpError, type HttpClient } from './http-types.js';
+import { actionsSettings } from '../../test/helpers/actions-settings.js';
 
 // Real loopback servers and a real client; nothing is mocked (aesthetics.md §9.6).
 const servers: Server[] = [];
@@ -17,22 +18,6 @@ afterEach(async () => {
     server.close();
   }
 });
-
-function actionsSettings(overrides: Partial<ActionsConfig> = {}): ActionsConfig {
-  return {
-    allowedHosts: ['*'],
-    enabledActionTypes: ['*'],
-    ssl: { verificationMode: 'full', proxyVerificationMode: 'full' },
-    customHostSettings: [],
-    maxResponseContentLength: '1mb',
-    responseTimeout: '10s',
-    denyPrivateNetworks: false,
-    run: { maxAttempts: 3, connectorTypeOverrides: [] },
-    queued: { max: 1_000_000 },
-    preconfigured: {},
-    ...overrides,
-  };
-}
 
 function client(overrides: Partial<ActionsConfig> = {}, options: HttpClientOptions = {}): HttpClient {
   const created = createHttpClient(actionsSettings(overrides), options);

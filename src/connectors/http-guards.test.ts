@@ -9,6 +9,7 @@ import { createHttpClient } from './http-client.js';
 import { bodyExcerpt, describeEndpoint, scrubMessage, withoutUserinfo } from './http-messages.js';
 import { HttpError, type HttpClient } from './http-types.js';
 import { parseRateLimitReset, parseRetryAfter } from './retry-after.js';
+import { actionsSettings } from '../../test/helpers/actions-settings.js';
 
 const clients: HttpClient[] = [];
 const servers: Server[] = [];
@@ -20,19 +21,7 @@ afterEach(async () => {
 
 function client(overrides: Partial<ActionsConfig> = {}, lookup?: typeof dns.lookup): HttpClient {
   const created = createHttpClient(
-    {
-      allowedHosts: ['*'],
-      enabledActionTypes: ['*'],
-      ssl: { verificationMode: 'full', proxyVerificationMode: 'full' },
-      customHostSettings: [],
-      maxResponseContentLength: '1mb',
-      responseTimeout: '5s',
-      denyPrivateNetworks: false,
-      run: { maxAttempts: 3, connectorTypeOverrides: [] },
-      queued: { max: 1_000_000 },
-      preconfigured: {},
-      ...overrides,
-    },
+    actionsSettings({ responseTimeout: '5s', ...overrides }),
     lookup ? { lookup } : {},
   );
   clients.push(created);

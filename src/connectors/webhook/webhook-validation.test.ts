@@ -1,22 +1,12 @@
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, describe, expect, it } from 'vitest';
+import { actionsSettings } from '../../../test/helpers/actions-settings.js';
 import { createHttpClient } from '../http-client.js';
 import { WebhookConfig, type WebhookConfigType, type WebhookSecretsType } from './schema.js';
 import { webhookConnectorType as webhook } from './webhook.js';
 
 // The validation steps run with the real client's allow-list checks as their ValidationContext.
-const ctx = createHttpClient({
-  allowedHosts: ['example.com'],
-  enabledActionTypes: ['*'],
-  ssl: { verificationMode: 'full', proxyVerificationMode: 'full' },
-  customHostSettings: [],
-  maxResponseContentLength: '1mb',
-  responseTimeout: '10s',
-  denyPrivateNetworks: false,
-  run: { maxAttempts: 3, connectorTypeOverrides: [] },
-  queued: { max: 1_000_000 },
-  preconfigured: {},
-});
+const ctx = createHttpClient(actionsSettings({ allowedHosts: ['example.com'] }));
 afterAll(() => ctx.close());
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64');

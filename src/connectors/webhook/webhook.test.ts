@@ -14,6 +14,7 @@ import { createHttpClient } from '../http-client.js';
 import type { HttpClient } from '../http-types.js';
 import { WebhookConfig, type WebhookConfigType, type WebhookSecretsType } from './schema.js';
 import { webhookConnectorType as webhook } from './webhook.js';
+import { actionsSettings } from '../../../test/helpers/actions-settings.js';
 
 // Every call goes through a real createHttpClient to a real receiver on 127.0.0.1.
 const fixtures = join(import.meta.dirname, '../../../test/fixtures/tls');
@@ -32,19 +33,7 @@ afterEach(async () => {
 });
 
 function httpClient(overrides: Partial<ActionsConfig> = {}): HttpClient {
-  const client = createHttpClient({
-    allowedHosts: ['*'],
-    enabledActionTypes: ['*'],
-    ssl: { verificationMode: 'full', proxyVerificationMode: 'full' },
-    customHostSettings: [],
-    maxResponseContentLength: '1mb',
-    responseTimeout: '10s',
-    denyPrivateNetworks: false,
-    run: { maxAttempts: 3, connectorTypeOverrides: [] },
-    queued: { max: 1_000_000 },
-    preconfigured: {},
-    ...overrides,
-  });
+  const client = createHttpClient(actionsSettings(overrides));
   clients.push(client);
   return client;
 }

@@ -66,7 +66,7 @@ export function compileQuery(
   const alternatives: Test[] = [];
   for (const part of text === '' ? [] : text.split('^NQ')) {
     const groups: Test[][] = [];
-    for (const token of part.split('^')) {
+    for (const token of splitTerms(part)) {
       if (token === '' || token === 'EQ') continue;
       if (token.startsWith('ORDERBY')) {
         const desc = token.startsWith('ORDERBYDESC');
@@ -90,6 +90,18 @@ export function compileQuery(
     alternatives.push(andOf(extraEquals.map(([f, v]) => compileTerm(`${f}=${v}`, def, db, options))));
   }
   return { matches: alternatives.length === 0 ? () => true : orOf(alternatives), order };
+}
+
+/**
+ * Splits on single carets; `^^` is a literal caret inside a value (how the platform escapes one),
+ * so an escaped value cannot start another term.
+ */
+function splitTerms(part: string): string[] {
+  if (!part.includes('^^')) return part.split('^');
+  return part
+    .replaceAll('^^', '\u0000')
+    .split('^')
+    .map((token) => token.replaceAll('\u0000', '^'));
 }
 
 function andOf(tests: Test[]): Test {

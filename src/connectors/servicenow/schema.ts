@@ -153,6 +153,13 @@ export const SirIncident = Type.Object(
     malware_hash: observable,
     malware_url: observable,
     priority: optionalNullableString,
+    /** casebridge additions for BeyondTrust-style security incidents (seed 004); sys_ids or names. */
+    caller: Type.Optional(Type.String()),
+    assignment_group: Type.Optional(Type.String()),
+    assigned_to: Type.Optional(Type.String()),
+    cmdb_ci: Type.Optional(Type.String()),
+    impact: Type.Optional(Type.String()),
+    urgency: Type.Optional(Type.String()),
   },
   { additionalProperties: false, default: {} },
 );

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { ActionsService } from './actions/actions-service.js';
 import { casesRoutes } from './api/cases.js';
 import { connectorRoutes } from './api/connectors.js';
+import { deliveryRoutes } from './api/deliveries.js';
 import { eventRoutes } from './api/events.js';
 import { statusRoutes } from './api/status.js';
 import type { Config } from './config/schema.js';
@@ -16,6 +17,7 @@ import { installErrorHandler } from './http/error-handler.js';
 import { installOpenApi } from './http/openapi.js';
 import { validatorCompiler } from './http/validation.js';
 import type { Metrics } from './metrics.js';
+import { DeliveryQueue } from './queue/delivery-queue.js';
 import type { Keyring } from './secrets/keyring.js';
 import type { Store } from './store/db.js';
 
@@ -33,6 +35,8 @@ export interface AppDeps {
 export interface App {
   server: FastifyInstance;
   actions: ActionsService;
+  /** The delivery queue: enqueue, hand operations, workers (started by serve and `casebridge worker`). */
+  queue: DeliveryQueue;
 }
 
 /**
@@ -68,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: deps.logger,
     metrics: deps.metrics,
   });
+  const queue = new DeliveryQueue({ ...deps, actions });
 
   installErrorHandler(server, bodyLimit);
   await installOpenApi(server);
@@ -95,7 +100,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await server.register(statusRoutes(deps.store, deps.metrics));
   await server.register(connectorRoutes(actions));
   await server.register(eventRoutes(deps.store));
+  await server.register(deliveryRoutes(queue));
   await server.register(casesRoutes({ ...deps, actions, publicBaseUrl: deps.config.server.publicBaseUrl }));
   await server.ready();
-  return { server, actions };
+  return { server, actions, queue };
 }

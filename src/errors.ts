@@ -48,6 +48,22 @@ export const errorCodes = {
     status: 400,
     description: 'Preconfigured connectors cannot be created over, updated or deleted.',
   },
+  CB_ERR_QUEUE_FULL: {
+    status: 429,
+    description: 'The delivery queue holds actions.queued.max unfinished deliveries; retry later.',
+  },
+  CB_ERR_DELIVERY_PARAMS_INVALID: {
+    status: 400,
+    description: "The delivery's params failed the connector type's params schema.",
+  },
+  CB_ERR_DELIVERY_PARAMS_TOO_LARGE: {
+    status: 413,
+    description: "The delivery's params are larger than queue.maxParamsBytes.",
+  },
+  CB_ERR_DELIVERY_STATE: {
+    status: 409,
+    description: 'The delivery is in a state that does not allow this (e.g. cancel a running one).',
+  },
   CB_ERR_INTERNAL: {
     status: 500,
     description: 'An unexpected error; the log has the details, the response does not.',

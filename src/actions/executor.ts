@@ -17,6 +17,8 @@ export interface ExecuteOptions {
    * Kibana does; immediate runs do not.
    */
   queued?: boolean;
+  /** The delivery being run, handed to the connector (see ExecutionContext.delivery). */
+  delivery?: { id: string; attempt: number };
 }
 
 /** The result plus the connector id, as `_execute` returns it. */
@@ -93,6 +95,7 @@ export async function executeConnector(
         logger: deps.logger.child({ connector: type.id.replace(/^\./, ''), connectorId }),
         source: options.source,
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.delivery ? { delivery: options.delivery } : {}),
       },
       checked.params,
     );

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { QueueSettings } from './queue-schema.js';
 
 /**
  * The whole configuration, as JSON Schema. Defaults live here and only here;
@@ -145,6 +146,7 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     actions: ActionsSettings,
+    queue: QueueSettings,
   },
   { additionalProperties: false },
 );

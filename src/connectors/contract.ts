@@ -38,6 +38,12 @@ export interface ExecutionContext<Config, Secrets> {
   logger: Logger;
   source: ExecutionSource;
   signal?: AbortSignal;
+  /**
+   * Set for queued runs: the delivery and which attempt this is. A connector that creates
+   * objects can use the id as a correlation or idempotency key, so a retry after a crash between
+   * the target's answer and our commit finds the first object instead of creating a second.
+   */
+  delivery?: { id: string; attempt: number };
 }
 
 /** Helpers the validation steps get: the allow-list checks from the networking settings. */

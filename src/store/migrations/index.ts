@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-init.js';
+import * as m0002 from './0002-deliveries.js';
 import * as m0003 from './0003-cases.js';
 
 /**
@@ -8,5 +9,6 @@ import * as m0003 from './0003-cases.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001-init': m0001,
+  '0002-deliveries': m0002,
   '0003-cases': m0003,
 };

@@ -1,11 +1,22 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../version.js';
 import { registerConnectorsCommand } from './connectors-command.js';
+import { registerDeliveriesCommand } from './deliveries-command.js';
 import { CliError } from './errors.js';
 import { registerKeysCommand, withStore } from './keys-command.js';
 import { loadCliConfig, withConfigOption } from './local-config.js';
 import { registerSecretsCommand } from './secrets-command.js';
+import { registerSimulateCommand, startDemo } from './simulate-command.js';
 import { startServer } from './serve.js';
+import { registerWorkerCommand } from './worker-command.js';
+
+interface ServeFlags {
+  config?: string;
+  port?: string;
+  host?: string;
+  demo?: boolean;
+  demoPort?: string;
+}
 
 export function buildProgram(): Command {
   const program = new Command('casebridge')
@@ -19,19 +30,30 @@ export function buildProgram(): Command {
       .command('serve', { isDefault: true })
       .description('run the service (HTTP API and workers)')
       .option('-p, --port <port>', 'port to listen on (default 5620)')
-      .option('--host <host>', 'address to bind (default 127.0.0.1)'),
-  ).action(async (flags: { config?: string; port?: string; host?: string }) => {
+      .option('--host <host>', 'address to bind (default 127.0.0.1)')
+      .option('--demo', 'also run a ServiceNow simulator with demo connectors pointing at it')
+      .option('--demo-port <port>', 'port of the demo simulator (default 5621)'),
+  ).action(async (flags: ServeFlags) => {
     const port = flags.port === undefined ? undefined : Number(flags.port);
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
       throw new CliError(`--port must be a whole number from 0 to 65535 (got "${flags.port}")`, 2);
     }
-    const config = loadCliConfig(flags, { 'server.port': port, 'server.host': flags.host });
+    const demo = flags.demo ? await startDemo(flags.demoPort) : undefined;
+    const config = loadCliConfig(flags, {
+      'server.port': port,
+      'server.host': flags.host,
+      ...demo?.overrides,
+    });
     const server = await startServer(config);
+    demo?.printHowTo(server.url, (line) => process.stdout.write(`${line}\n`));
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
-        void server.close().then(resolve);
+        void server
+          .close()
+          .then(() => demo?.close())
+          .then(resolve);
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
@@ -49,6 +71,9 @@ export function buildProgram(): Command {
   registerKeysCommand(program);
   registerSecretsCommand(program);
   registerConnectorsCommand(program);
+  registerSimulateCommand(program);
+  registerDeliveriesCommand(program);
+  registerWorkerCommand(program);
   return program;
 }
 

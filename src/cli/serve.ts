@@ -40,11 +40,14 @@ export async function startServer(
   const app = await buildApp(deps);
   const address = await app.server.listen({ port: config.server.port, host: config.server.host });
   print(`casebridge: listening on ${address} (database: ${deps.store.dialect})`);
+  if (config.queue.enabled) await app.queue.startWorker();
   return {
     app,
     url: address,
     close: async () => {
       await app.server.close();
+      // Stop claiming, let running deliveries finish (queue.shutdownTimeout), release the rest.
+      await app.queue.stopWorkers();
       await deps.http.close();
       await deps.store.close();
     },

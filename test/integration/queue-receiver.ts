@@ -27,7 +27,7 @@ export async function startReceiver(
   respond: (body: Record<string, unknown>, n: number) => Reply = () => ({ status: 200 }),
 ) {
   const received: Received[] = [];
-  const state = { respond };
+  const state = { respond, inFlight: 0, maxInFlight: 0 };
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -36,7 +36,10 @@ export async function startReceiver(
       const body = (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
       received.push({ at: Date.now(), body, headers: request.headers });
       const reply = state.respond(body, received.length);
+      state.inFlight += 1;
+      state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
       const send = () => {
+        state.inFlight -= 1;
         if (reply.destroy) return request.socket.destroy();
         response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
         response.end(reply.body ?? '{"ok":true}');

@@ -149,7 +149,7 @@ export const benchServiceNowConnectors: Bench = async () => {
         name: `${mode}: create via import set`,
         value: round(c.perSecond),
         unit: `pushes/s (p50 ${round(c.p50Ms)} ms, p99 ${round(c.p99Ms)} ms, errors ${c.errors + c.non2xx})`,
-        ratio: round(ratio * 100) / 100,
+        ratio: Number(ratio.toFixed(2)),
         target: mode === 'basic' ? '>= 50 % of ceiling' : 'within 10 % of basic',
         met: mode === 'basic' ? ratio >= 0.5 : within >= 0.9,
       });
@@ -157,7 +157,7 @@ export const benchServiceNowConnectors: Bench = async () => {
         name: `${mode}: update via import set`,
         value: round(u.perSecond),
         unit: `pushes/s (p50 ${round(u.p50Ms)} ms, p99 ${round(u.p99Ms)} ms, errors ${u.errors + u.non2xx})`,
-        ratio: round((u.perSecond / top.perSecond) * 100) / 100,
+        ratio: Number((u.perSecond / top.perSecond).toFixed(2)),
       });
     }
   } finally {

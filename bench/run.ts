@@ -10,6 +10,7 @@ import type { Bench, BenchSection } from './types.js';
 const benches: Record<string, () => Promise<Bench>> = {
   foundation: async () => benchFoundation,
   'servicenow-simulator': async () => (await import('./servicenow-simulator.js')).benchServiceNowSimulator,
+  'servicenow-connectors': async () => (await import('./servicenow-connectors.js')).benchServiceNowConnectors,
 };
 
 function toMarkdown(section: BenchSection): string {

@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { ActionsService } from './actions/actions-service.js';
+import { alertsPlugin } from './alerts/alerts-plugin.js';
 import { casesRoutes } from './api/cases.js';
 import { connectorRoutes } from './api/connectors.js';
 import { deliveryRoutes } from './api/deliveries.js';
@@ -102,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await server.register(eventRoutes(deps.store));
   await server.register(deliveryRoutes(queue));
   await server.register(casesRoutes({ ...deps, actions, publicBaseUrl: deps.config.server.publicBaseUrl }));
+  await server.register(alertsPlugin({ ...deps, queue, actions }));
   await server.ready();
   return { server, actions, queue };
 }

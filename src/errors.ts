@@ -94,6 +94,19 @@ export const errorCodes = {
     status: 424,
     description: 'The target refused or failed the push; the case was not marked pushed.',
   },
+  CB_ERR_ALERT_INVALID: {
+    status: 400,
+    description: 'A posted alert (generic or Alertmanager shape) is malformed; the message names each field.',
+  },
+  CB_ERR_ROUTE_INVALID: {
+    status: 400,
+    description:
+      'An alert route has an invalid matcher or template, names a missing connector, or asks a lifecycle the connector cannot do.',
+  },
+  CB_ERR_ALERT_SOURCE_MISMATCH: {
+    status: 403,
+    description: "The ingest token is bound to another source than the alert's.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { QueueSettings } from './queue-schema.js';
+import { RoutesSettings } from './routes-schema.js';
 
 /**
  * The whole configuration, as JSON Schema. Defaults live here and only here;
@@ -147,6 +148,7 @@ export const ConfigSchema = Type.Object(
     ),
     actions: ActionsSettings,
     queue: QueueSettings,
+    routes: RoutesSettings,
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import { authenticateIngestToken } from '../alerts/ingest-auth.js';
 import type { Config } from '../config/schema.js';
 import { CasebridgeError } from '../errors.js';
 import type { Database } from '../store/database.js';
@@ -9,8 +10,10 @@ import { apiKeysRepo, type ApiKeyRole } from '../store/repos/api-keys-repo.js';
 export interface Principal {
   name: string;
   role: ApiKeyRole;
-  kind: 'api_key' | 'user';
+  kind: 'api_key' | 'user' | 'ingest_token';
   keyId?: string;
+  /** Ingest tokens only: the source the token is bound to, if any. */
+  source?: string | null;
 }
 
 declare module 'fastify' {
@@ -20,6 +23,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes that answer without credentials (health only). */
     public?: boolean;
+    /** Alert ingest routes: also accept ingest tokens, which are refused everywhere else. */
+    ingest?: boolean;
   }
 }
 
@@ -41,6 +46,21 @@ export function installAuth(
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public === true) return;
+    const header = request.headers.authorization;
+    if (request.routeOptions.config.ingest === true && header !== undefined) {
+      const token = await authenticateIngestToken(db, header);
+      // role `read`: an ingest token never passes a write check outside the ingest handlers.
+      if (token) {
+        request.principal = {
+          name: token.name,
+          role: 'read',
+          kind: 'ingest_token',
+          keyId: token.id,
+          source: token.source,
+        };
+        return;
+      }
+    }
     request.principal = await authenticate(request, db, users, lastWritten);
   });
 }

@@ -179,3 +179,75 @@ export interface Database {
   deliveries: DeliveriesTable;
   delivery_pauses: DeliveryPausesTable;
 }
+
+/** An alert route made through the API; `definition` is the route body as JSON (src/config/routes-schema.ts). */
+export interface AlertRoutesTable {
+  id: string;
+  name: string;
+  position: number;
+  enabled: number;
+  definition: string;
+  connector_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What is known about one correlation key of one route: its ticket and its alert (src/alerts). */
+export interface AlertStatesTable {
+  id: string;
+  key_hash: string;
+  route_id: string;
+  correlation_key: string;
+  connector_id: string;
+  source: string;
+  rule_id: string;
+  alert_id: string;
+  alert_status: string;
+  ticket_status: string;
+  ticket_key: string | null;
+  generation: number;
+  external_id: string | null;
+  external_number: string | null;
+  external_url: string | null;
+  target_state: string | null;
+  first_seen_at: string;
+  last_seen_at: string;
+  fired_count: number;
+  recovered_count: number;
+  skipped_count: number;
+  closed_at: string | null;
+  last_action: string | null;
+  last_reason: string | null;
+  last_delivery_id: string | null;
+  last_delivery_at: string | null;
+  last_alert: string;
+  version: number;
+}
+
+/** Which alert state a delivery was made for, so its result can be written back to the state. */
+export interface AlertDeliveriesTable {
+  delivery_id: string;
+  state_id: string;
+  action: string;
+  generation: number;
+  created_at: string;
+}
+
+/** A credential that may only post alerts (Alertmanager and Kibana webhooks hold static ones). */
+export interface IngestTokensTable {
+  id: string;
+  name: string;
+  /** When set, alerts posted with this token must come from (or are labelled with) this source. */
+  source: string | null;
+  token_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface Database {
+  alert_routes: AlertRoutesTable;
+  alert_states: AlertStatesTable;
+  alert_deliveries: AlertDeliveriesTable;
+  ingest_tokens: IngestTokensTable;
+}

@@ -3,6 +3,7 @@ import { version } from '../version.js';
 import { registerConnectorsCommand } from './connectors-command.js';
 import { registerDeliveriesCommand } from './deliveries-command.js';
 import { CliError } from './errors.js';
+import { registerIngestTokensCommand } from './ingest-tokens-command.js';
 import { registerKeysCommand, withStore } from './keys-command.js';
 import { loadCliConfig, withConfigOption } from './local-config.js';
 import { registerSecretsCommand } from './secrets-command.js';
@@ -71,6 +72,7 @@ export function buildProgram(): Command {
   registerKeysCommand(program);
   registerSecretsCommand(program);
   registerConnectorsCommand(program);
+  registerIngestTokensCommand(program);
   registerSimulateCommand(program);
   registerDeliveriesCommand(program);
   registerWorkerCommand(program);

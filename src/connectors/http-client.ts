@@ -242,7 +242,14 @@ export function createHttpClient(settings: ActionsConfig, options: HttpClientOpt
       timedOut = true;
       deadline.abort();
     }, timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal;
+    // The caller's signal (a client that hung up) aborts the same controller. Not AbortSignal.any:
+    // on Node 20 it costs ~0.2 ms of CPU per call (weak references and their finalisation),
+    // which showed up as a fifth of an `_execute`.
+    const callerSignal = req.signal;
+    const abortFromCaller = () => deadline.abort();
+    if (callerSignal?.aborted) deadline.abort();
+    else callerSignal?.addEventListener('abort', abortFromCaller, { once: true });
+    const signal = deadline.signal;
     const maxRedirects = req.maxRedirects ?? defaultMaxRedirects;
 
     try {
@@ -321,6 +328,7 @@ export function createHttpClient(settings: ActionsConfig, options: HttpClientOpt
       }
     } finally {
       clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', abortFromCaller);
     }
   }
 

@@ -77,7 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   installErrorHandler(server, bodyLimit);
   await installOpenApi(server);
-  installAuth(server, deps.store.db, deps.config.auth.users);
+  installAuth(server, deps.store.db, deps.config.auth);
   server.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -100,7 +100,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   await server.register(statusRoutes(deps.store, deps.metrics));
   await server.register(connectorRoutes(actions));
-  await server.register(eventRoutes(deps.store));
+  await server.register(eventRoutes(actions.events));
+  // History rows are written behind; store the last ones before the process goes.
+  server.addHook('onClose', async () => actions.events.flush());
   await server.register(deliveryRoutes(queue));
   await server.register(casesRoutes({ ...deps, actions, publicBaseUrl: deps.config.server.publicBaseUrl }));
   await server.register(alertsPlugin({ ...deps, queue, actions }));

@@ -18,6 +18,7 @@ import {
   type ConnectorResponse,
 } from './connector-record.js';
 import { validateConnector } from './connector-validation.js';
+import { EventLog } from './event-log.js';
 
 export interface ActionsServiceDeps {
   store: Store;
@@ -57,7 +58,12 @@ const notFound = (id: string) =>
  * The order matters: it decides which error a client sees when several apply.
  */
 export class ActionsService {
-  constructor(readonly deps: ActionsServiceDeps) {}
+  /** The execution history, written behind (see event-log.ts). */
+  readonly events: EventLog;
+
+  constructor(readonly deps: ActionsServiceDeps) {
+    this.events = new EventLog(deps.store.db, deps.logger);
+  }
 
   isTypeEnabledInConfig(typeId: string): boolean {
     const enabled = this.deps.settings.enabledActionTypes;

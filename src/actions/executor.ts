@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ExecutionSource, ExecutorResult } from '../connectors/contract.js';
 import { CasebridgeError } from '../errors.js';
-import { eventsRepo } from '../store/repos/events-repo.js';
 import type { ActionsService } from './actions-service.js';
 import type { ConnectorRecord } from './connector-record.js';
 import { validateConnector, validateParams } from './connector-validation.js';
@@ -17,6 +16,8 @@ export interface ExecuteOptions {
    * Kibana does; immediate runs do not.
    */
   queued?: boolean;
+  /** The connector, when the caller has already looked it up (saves a read). */
+  record?: ConnectorRecord;
   /** The delivery being run, handed to the connector (see ExecutionContext.delivery). */
   delivery?: { id: string; attempt: number };
 }
@@ -36,7 +37,7 @@ export async function executeConnector(
   options: ExecuteOptions,
 ): Promise<ExecutionOutcome> {
   const { deps } = service;
-  const record = await service.findRecord(connectorId);
+  const record = options.record ?? (await service.findRecord(connectorId));
   if (!record)
     throw new CasebridgeError('CB_ERR_NOT_FOUND', `Saved object [action/${connectorId}] not found`);
   const type = service.requireType(record.typeId);
@@ -63,7 +64,7 @@ export async function executeConnector(
       retry: false,
       errorSource: 'framework',
     };
-    await recordExecution(service, record, undefined, result, 0, options);
+    recordExecution(service, record, undefined, result, 0, options);
     return { connectorId, ...result };
   }
 
@@ -111,7 +112,7 @@ export async function executeConnector(
   }
   const durationMs = performance.now() - started;
   result = scrubSecrets(result, secrets);
-  await recordExecution(service, record, subAction, result, durationMs, options);
+  recordExecution(service, record, subAction, result, durationMs, options);
   return { connectorId, ...result };
 }
 
@@ -146,14 +147,14 @@ function scrubSecrets(result: ExecutorResult, secrets: Record<string, unknown>):
   return scrubbed;
 }
 
-async function recordExecution(
+function recordExecution(
   service: ActionsService,
   record: ConnectorRecord,
   subAction: string | undefined,
   result: ExecutorResult,
   durationMs: number,
   options: ExecuteOptions,
-): Promise<void> {
+): void {
   const { deps } = service;
   const outcome = result.status === 'ok' ? 'success' : 'failure';
   const label = `${record.typeId}:${record.id}: ${record.name}`;
@@ -180,24 +181,19 @@ async function recordExecution(
   };
   if (outcome === 'success') deps.logger.info(logFields, `action executed: ${label}`);
   else deps.logger.warn({ ...logFields, error: errorMessage }, `action execution failure: ${label}`);
-  try {
-    await eventsRepo.insert(deps.store.db, {
-      id: randomUUID(),
-      at: new Date().toISOString(),
-      connector_id: record.id,
-      connector_name: record.name,
-      type_id: record.typeId,
-      sub_action: subAction ?? null,
-      source: options.source,
-      outcome,
-      message: outcome === 'success' ? `action executed: ${label}` : `action execution failure: ${label}`,
-      error_message: errorMessage,
-      retry,
-      duration_ms: Math.round(durationMs),
-      user_name: options.user ?? null,
-    });
-  } catch (error) {
-    // The run happened; losing its history row must not turn it into a failure.
-    deps.logger.error({ err: error, connectorId: record.id }, 'could not record execution event');
-  }
+  service.events.record({
+    id: randomUUID(),
+    at: new Date().toISOString(),
+    connector_id: record.id,
+    connector_name: record.name,
+    type_id: record.typeId,
+    sub_action: subAction ?? null,
+    source: options.source,
+    outcome,
+    message: outcome === 'success' ? `action executed: ${label}` : `action execution failure: ${label}`,
+    error_message: errorMessage,
+    retry,
+    duration_ms: Math.round(durationMs),
+    user_name: options.user ?? null,
+  });
 }

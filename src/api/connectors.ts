@@ -184,6 +184,7 @@ export function connectorRoutes(actions: ActionsService): FastifyPluginAsyncType
           source: 'http_request',
           user: request.principal?.name,
           signal: controller.signal,
+          ...(record ? { record } : {}),
         });
         return toExecuteResponse(result);
       },

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Store } from '../store/db.js';
-import { eventsRepo } from '../store/repos/events-repo.js';
+import type { EventLog } from '../actions/event-log.js';
 
 const EventsQuery = Type.Object(
   {
@@ -18,14 +17,14 @@ const EventsQuery = Type.Object(
 );
 
 /** `GET /api/casebridge/events`: the execution history, newest first. */
-export function eventRoutes(store: Store): FastifyPluginAsyncTypebox {
+export function eventRoutes(events: EventLog): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/api/casebridge/events',
       { schema: { tags: ['events'], summary: 'List connector executions', querystring: EventsQuery } },
       async (request) => {
         const q = request.query;
-        const { total, rows } = await eventsRepo.find(store.db, {
+        const { total, rows } = await events.find({
           ...(q.connector_id !== undefined ? { connectorId: q.connector_id } : {}),
           ...(q.connector_type_id !== undefined ? { typeId: q.connector_type_id } : {}),
           ...(q.outcome !== undefined ? { outcome: q.outcome } : {}),

@@ -143,7 +143,11 @@ export const ConfigSchema = Type.Object(
       { default: 'info' },
     ),
     auth: Type.Object(
-      { users: Type.Array(AuthUser, { default: [] }) },
+      {
+        users: Type.Array(AuthUser, { default: [] }),
+        /** How long a valid API key is remembered; a key revoked elsewhere works at most this long. */
+        apiKeyCacheSeconds: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
+      },
       { additionalProperties: false, default: {} },
     ),
     actions: ActionsSettings,

@@ -5,7 +5,7 @@ import { authenticateIngestToken } from '../alerts/ingest-auth.js';
 import type { Config } from '../config/schema.js';
 import { CasebridgeError } from '../errors.js';
 import type { Database } from '../store/database.js';
-import { apiKeysRepo, type ApiKeyRole } from '../store/repos/api-keys-repo.js';
+import { apiKeysRepo, hashApiKey, type ApiKeyRole } from '../store/repos/api-keys-repo.js';
 
 export interface Principal {
   name: string;
@@ -37,12 +37,10 @@ const LAST_USED_WRITE_INTERVAL_MS = 60_000;
  * Authorisation (role checks) happens in the handlers after validation, as in Kibana, so a
  * malformed request gets its 400 whatever the caller's role.
  */
-export function installAuth(
-  app: FastifyInstance,
-  db: Kysely<Database>,
-  users: Config['auth']['users'],
-): void {
+export function installAuth(app: FastifyInstance, db: Kysely<Database>, auth: Config['auth']): void {
+  const { users } = auth;
   const lastWritten = new Map<string, number>();
+  const cache = new PrincipalCache(auth.apiKeyCacheSeconds * 1000);
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public === true) return;
@@ -61,8 +59,34 @@ export function installAuth(
         return;
       }
     }
-    request.principal = await authenticate(request, db, users, lastWritten);
+    request.principal = await authenticate(request, db, users, lastWritten, cache);
   });
+}
+
+/**
+ * Valid API keys are remembered for a few seconds so a busy client does not cost a database
+ * read per request. The price: a key revoked by another process (the CLI, another instance)
+ * keeps working for at most `auth.apiKeyCacheSeconds`. Unknown keys are never cached.
+ */
+const PRINCIPAL_CACHE_MAX = 1_000;
+
+class PrincipalCache {
+  constructor(readonly ttlMs: number) {}
+  readonly #entries = new Map<string, { principal: Principal; until: number }>();
+
+  get(hash: string, now: number): Principal | undefined {
+    const entry = this.#entries.get(hash);
+    if (entry === undefined) return undefined;
+    if (entry.until > now) return entry.principal;
+    this.#entries.delete(hash);
+    return undefined;
+  }
+
+  set(hash: string, principal: Principal, now: number): void {
+    if (this.ttlMs === 0) return;
+    if (this.#entries.size >= PRINCIPAL_CACHE_MAX) this.#entries.clear();
+    this.#entries.set(hash, { principal, until: now + this.ttlMs });
+  }
 }
 
 async function authenticate(
@@ -70,6 +94,7 @@ async function authenticate(
   db: Kysely<Database>,
   users: Config['auth']['users'],
   lastWritten: Map<string, number>,
+  cache: PrincipalCache,
 ): Promise<Principal> {
   const header = request.headers.authorization;
   if (header === undefined || header.trim() === '') {
@@ -82,9 +107,12 @@ async function authenticate(
   const scheme = (space === -1 ? header : header.slice(0, space)).toLowerCase();
   const value = space === -1 ? '' : header.slice(space + 1).trim();
   if (scheme === 'apikey' && value !== '') {
-    const row = await apiKeysRepo.findActiveByKey(db, value);
+    const hash = hashApiKey(value);
+    const now = Date.now();
+    const cached = cache.get(hash, now);
+    if (cached) return cached;
+    const row = await apiKeysRepo.findActiveByHash(db, hash);
     if (row) {
-      const now = Date.now();
       if ((lastWritten.get(row.id) ?? 0) + LAST_USED_WRITE_INTERVAL_MS < now) {
         lastWritten.set(row.id, now);
         await db
@@ -93,7 +121,9 @@ async function authenticate(
           .where('id', '=', row.id)
           .execute();
       }
-      return { name: row.name, role: row.role, kind: 'api_key', keyId: row.id };
+      const principal: Principal = { name: row.name, role: row.role, kind: 'api_key', keyId: row.id };
+      cache.set(hash, principal, now);
+      return principal;
     }
   } else if (scheme === 'basic' && value !== '') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');

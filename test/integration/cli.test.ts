@@ -45,6 +45,8 @@ describe('casebridge CLI', () => {
     CASEBRIDGE_DATA_DIR: dir,
     CASEBRIDGE_DATABASE__URL: `sqlite:${join(dir, 'casebridge.db')}`,
     CASEBRIDGE_LOG_LEVEL: 'warn',
+    // The revocation test needs the server to see a revoke by the CLI at once.
+    CASEBRIDGE_AUTH__API_KEY_CACHE_SECONDS: '0',
   };
   let server: ChildProcess;
   let url: string;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
+import { createMetrics } from '../../src/metrics.js';
 import { createKeyring, generateKey } from '../../src/secrets/keyring.js';
 import { reencryptAll } from '../../src/secrets/rotate.js';
 import { createTestApp, TEST_ENCRYPTION_KEY, type TestApp } from '../helpers/test-app.js';
@@ -23,7 +24,12 @@ describe.each(dialects)('secrets at rest on %s', (dialect) => {
 
   /** The same store and everything else, but a different keyring: a restart with other keys. */
   const appWithKeys = async (current: string, previous: string[] = []) =>
-    buildApp({ ...t.deps, keyring: createKeyring(current, previous) });
+    buildApp({
+      ...t.deps,
+      keyring: createKeyring(current, previous),
+      // Each app registers its metrics; a second app on the same registry would collide.
+      metrics: createMetrics({ defaultMetrics: false }),
+    });
 
   beforeAll(async () => {
     t = await createTestApp({ dialect, extraTypes: fixtureTypes });

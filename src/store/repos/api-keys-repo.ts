@@ -30,11 +30,11 @@ export const apiKeysRepo = {
     return { row, key };
   },
 
-  async findActiveByKey(db: Kysely<Database>, key: string): Promise<ApiKeyRow | undefined> {
+  async findActiveByHash(db: Kysely<Database>, keyHash: string): Promise<ApiKeyRow | undefined> {
     return db
       .selectFrom('api_keys')
       .selectAll()
-      .where('key_hash', '=', hashApiKey(key))
+      .where('key_hash', '=', keyHash)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
   },

@@ -21,6 +21,16 @@ export const eventsRepo = {
     await db.insertInto('events').values(row).execute();
   },
 
+  /** One statement per 100 rows: well under SQLite's bound-parameter limit (13 columns each). */
+  async insertMany(db: Kysely<Database>, rows: EventRow[]): Promise<void> {
+    for (let start = 0; start < rows.length; start += 100) {
+      await db
+        .insertInto('events')
+        .values(rows.slice(start, start + 100))
+        .execute();
+    }
+  },
+
   async find(db: Kysely<Database>, filter: EventFilter): Promise<{ total: number; rows: EventRow[] }> {
     let query = db.selectFrom('events');
     if (filter.connectorId !== undefined) query = query.where('connector_id', '=', filter.connectorId);

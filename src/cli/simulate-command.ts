@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { runServiceNowSimulatorCli } from '../../simulators/servicenow/cli.js';
-import { demoSeed, startServiceNowSimulator } from '../../simulators/servicenow/index.js';
+// The simulator is imported only when asked for (simulate, serve --demo): a plain `serve`
+// should not pay its start-up time and memory.
 import { CliError } from './errors.js';
 
 function parsePort(text: string | undefined, fallback: number, flag: string): number {
@@ -20,6 +20,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('-p, --port <port>', 'port to listen on (default 5621; 0 picks a free one)')
     .option('--host <host>', 'address to bind (default 127.0.0.1)')
     .action(async (flags: { port?: string; host?: string }) => {
+      const { runServiceNowSimulatorCli } = await import('../../simulators/servicenow/cli.js');
       await runServiceNowSimulatorCli({
         port: parsePort(flags.port, 5621, '--port'),
         ...(flags.host !== undefined && { host: flags.host }),
@@ -45,6 +46,7 @@ export const DEMO_CONNECTOR_IDS = {
 
 /** `serve --demo`: the simulator in this process and ITSM, SecOps and ITOM connectors pointing at it. */
 export async function startDemo(portText: string | undefined): Promise<Demo> {
+  const { demoSeed, startServiceNowSimulator } = await import('../../simulators/servicenow/index.js');
   const sim = await startServiceNowSimulator({ port: parsePort(portText, 5621, '--demo-port') });
   const logins = demoSeed.connectors;
   const connector = (name: string, actionTypeId: string, config: object, secrets: object) => ({

@@ -17,6 +17,9 @@ import { releaseStaleDeliveries } from './sql/release-stale.js';
 import type { AttemptRecord, ClaimedDelivery } from './types.js';
 import { listenForWork, newWorkSignal } from './wake.js';
 
+/** Least time between two claims unless the last one came back full (see `loop`). */
+const CLAIM_GAP_MS = 5;
+
 /** Worker settings in milliseconds (parsed from the `queue` config by delivery-queue.ts). */
 export interface WorkerSettings {
   concurrency: number;
@@ -65,9 +68,18 @@ export class DeliveryWorker {
   private listener: { close(): Promise<void> } | undefined;
   private maintaining: Promise<void> = Promise.resolve();
   private readonly onSignal = () => this.wake();
+  /**
+   * Free slots that justify a claim. Claiming for every single finished delivery costs a query
+   * per delivery (measured: ~1 ms on SQLite, ~3 ms on PostgreSQL for a claim of one, against
+   * 64 rows for ~2 ms), so the loop refills in batches once half a batch of slots is free.
+   */
+  private readonly refillAt: number;
+  private lastClaimAt = 0;
 
   constructor(private readonly deps: WorkerDeps) {
     this.workerId = deps.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    const { batchSize, concurrency } = deps.settings;
+    this.refillAt = Math.max(1, Math.floor(Math.min(batchSize, concurrency) / 2));
   }
 
   get activeCount(): number {
@@ -131,8 +143,16 @@ export class DeliveryWorker {
   }
 
   private async loop(): Promise<void> {
+    let full = false;
     while (!this.stopping) {
-      let full = false;
+      // Wakes come per enqueue; under a stream of enqueues that would be a claim per delivery.
+      // Leaving a few milliseconds between claims that found little lets work gather into
+      // batches (claim cost barely grows with the batch) for a small, bounded latency.
+      const gap = this.lastClaimAt + CLAIM_GAP_MS - Date.now();
+      if (!full && gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
+      if (this.stopping) break;
+      this.lastClaimAt = Date.now();
+      full = false;
       try {
         full = await this.fill();
       } catch (error) {
@@ -166,7 +186,7 @@ export class DeliveryWorker {
   private async fill(): Promise<boolean> {
     const { settings } = this.deps;
     const free = settings.concurrency - this.running.size;
-    if (free <= 0) return false;
+    if (free <= 0 || (free < this.refillAt && this.running.size > 0)) return false;
     const limit = Math.min(settings.batchSize, free);
     const atCap = [...this.perConnector].filter(([, n]) => n >= settings.perConnectorConcurrency);
     const claimed = await claimDeliveries(this.deps.store, {
@@ -212,7 +232,7 @@ export class DeliveryWorker {
         const left = (this.perConnector.get(delivery.connectorId) ?? 1) - 1;
         if (left <= 0) this.perConnector.delete(delivery.connectorId);
         else this.perConnector.set(delivery.connectorId, left);
-        this.wake();
+        if (this.deps.settings.concurrency - this.running.size >= this.refillAt) this.wake();
       });
   }
 

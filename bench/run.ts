@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   foundation: async () => benchFoundation,
   'servicenow-simulator': async () => (await import('./servicenow-simulator.js')).benchServiceNowSimulator,
   'servicenow-connectors': async () => (await import('./servicenow-connectors.js')).benchServiceNowConnectors,
+  'delivery-queue': async () => (await import('./delivery-queue.js')).benchDeliveryQueue,
 };
 
 function toMarkdown(section: BenchSection): string {

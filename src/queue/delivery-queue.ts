@@ -13,6 +13,7 @@ import { connectorsRepo } from '../store/repos/connectors-repo.js';
 import { deliveriesRepo, type DeliveryFilter } from '../store/repos/deliveries-repo.js';
 import { enqueueDelivery, type EnqueueResult, type NewDelivery } from './enqueue.js';
 import { DeliveryEvents } from './events.js';
+import type { DeliveryHandler } from './handlers.js';
 import { observeQueue } from './observe.js';
 import { maxAttemptsFor, retryScheduleFrom } from './retry-schedule.js';
 import { deliveryKeyPattern, type DeliveryOrigin, type DeliveryRow } from './types.js';
@@ -41,6 +42,7 @@ export interface EnqueueInput {
  */
 export class DeliveryQueue {
   readonly events = new DeliveryEvents();
+  private readonly handlers = new Map<DeliveryOrigin, DeliveryHandler>();
   readonly workerSettings: WorkerSettings;
   private readonly workers = new Set<DeliveryWorker>();
   private readonly maxParamsBytes: number;
@@ -225,6 +227,16 @@ export class DeliveryQueue {
     return replays;
   }
 
+  /**
+   * Sets how deliveries of one origin run and what their success records (see handlers.ts).
+   * Register before starting workers; one handler per origin.
+   */
+  registerHandler(origin: DeliveryOrigin, handler: DeliveryHandler): void {
+    if (this.handlers.has(origin))
+      throw new Error(`a delivery handler for origin "${origin}" is already registered`);
+    this.handlers.set(origin, handler);
+  }
+
   /** Starts a worker in this process; `stopWorkers` (or the app's close) stops it. */
   async startWorker(overrides: Partial<WorkerSettings> = {}, workerId?: string): Promise<DeliveryWorker> {
     const worker = new DeliveryWorker({
@@ -233,6 +245,7 @@ export class DeliveryQueue {
       events: this.events,
       logger: this.deps.logger,
       settings: { ...this.workerSettings, ...overrides },
+      handlers: this.handlers,
       ...(workerId === undefined ? {} : { workerId }),
     });
     this.workers.add(worker);

@@ -35,6 +35,7 @@ export interface ClaimedDelivery {
   id: string;
   connectorId: string;
   params: Record<string, unknown>;
+  origin: DeliveryOrigin;
   key: string | null;
   attempt: number;
   maxAttempts: number;
@@ -49,6 +50,7 @@ export function toClaimed(row: DeliveryRow): ClaimedDelivery {
     id: row.id,
     connectorId: row.connector_id,
     params: JSON.parse(row.params) as Record<string, unknown>,
+    origin: row.origin as DeliveryOrigin,
     key: row.key,
     attempt: row.attempts,
     maxAttempts: row.max_attempts,

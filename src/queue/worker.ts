@@ -6,6 +6,7 @@ import { executeConnector, type ExecutionOutcome } from '../actions/executor.js'
 import { CasebridgeError } from '../errors.js';
 import type { Store } from '../store/db.js';
 import type { DeliveryEvents } from './events.js';
+import type { DeliveryHandlers } from './handlers.js';
 import { decideRetry, type RetrySchedule } from './retry-schedule.js';
 import { claimDeliveries } from './sql/claim.js';
 import { completeDelivery } from './sql/complete.js';
@@ -40,6 +41,8 @@ export interface WorkerDeps {
   events: DeliveryEvents;
   logger: Logger;
   settings: WorkerSettings;
+  /** How deliveries of an origin run and what is recorded when they succeed (handlers.ts). */
+  handlers?: DeliveryHandlers;
   workerId?: string;
 }
 
@@ -246,15 +249,18 @@ export class DeliveryWorker {
       settings.leaseMs - margin,
     );
     const startedAt = new Date();
+    const handler = this.deps.handlers?.get(delivery.origin);
     let outcome: ExecutionOutcome | undefined;
     let gone: string | undefined;
     try {
-      outcome = await executeConnector(this.deps.actions, delivery.connectorId, delivery.params, {
-        source: 'queue',
-        queued: true,
-        signal: controller.signal,
-        delivery: { id: delivery.id, attempt: delivery.attempt },
-      });
+      outcome = handler?.run
+        ? await handler.run(delivery, { signal: controller.signal })
+        : await executeConnector(this.deps.actions, delivery.connectorId, delivery.params, {
+            source: 'queue',
+            queued: true,
+            signal: controller.signal,
+            delivery: { id: delivery.id, attempt: delivery.attempt },
+          });
     } catch (error) {
       // Only "connector deleted", "type unknown" or "type disabled" throw: retrying cannot help.
       if (error instanceof CasebridgeError) gone = error.message;
@@ -276,13 +282,16 @@ export class DeliveryWorker {
     };
 
     if (outcome?.status === 'ok') {
-      const written = await completeDelivery(
-        store.db,
-        delivery.seq,
-        this.workerId,
-        [...delivery.attemptLog, record],
-        now,
-      );
+      const succeeded = outcome;
+      const attemptLog = [...delivery.attemptLog, record];
+      const onSucceeded = handler?.onSucceeded;
+      const written = onSucceeded
+        ? await store.db.transaction().execute(async (trx) => {
+            const done = await completeDelivery(trx, delivery.seq, this.workerId, attemptLog, now);
+            if (done) await onSucceeded(trx, delivery, succeeded);
+            return done;
+          })
+        : await completeDelivery(store.db, delivery.seq, this.workerId, attemptLog, now);
       if (!written) return events.emit('delivery:leaseLost', ref);
       events.emit('delivery:succeeded', {
         ...ref,

@@ -104,7 +104,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // History rows are written behind; store the last ones before the process goes.
   server.addHook('onClose', async () => actions.events.flush());
   await server.register(deliveryRoutes(queue));
-  await server.register(casesRoutes({ ...deps, actions, publicBaseUrl: deps.config.server.publicBaseUrl }));
+  await server.register(
+    casesRoutes({ ...deps, actions, queue, publicBaseUrl: deps.config.server.publicBaseUrl }),
+  );
   await server.register(alertsPlugin({ ...deps, queue, actions }));
   await server.ready();
   return { server, actions, queue };

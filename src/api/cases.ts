@@ -4,6 +4,7 @@ import { caseErrors } from '../domain/cases/case-errors.js';
 import { limits } from '../domain/cases/limits.js';
 import { checkArrayLength } from '../domain/cases/validate-case.js';
 import { requireAllRole } from '../http/auth.js';
+import { withAutoSync } from '../cases/auto-sync.js';
 import type { CasesDeps } from '../cases/cases-deps.js';
 import { CasesService, type CaseUpdateInput } from '../cases/cases-service.js';
 import type { CaseFilter, CaseSortField } from '../store/repos/cases-repo.js';
@@ -121,8 +122,9 @@ function parseIds(values: string[]): string[] {
 }
 
 /** Kibana's Cases API (cases-kibana.md §1–§3): every cases route module, registered with one line in app.ts. */
-export function casesRoutes(deps: CasesDeps): FastifyPluginAsyncTypebox {
+export function casesRoutes(given: CasesDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
+    const deps = withAutoSync(given);
     const cases = new CasesService(deps);
     const tags = ['cases'];
 

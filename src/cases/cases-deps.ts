@@ -1,8 +1,10 @@
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { ActionsService } from '../actions/actions-service.js';
+import type { Config } from '../config/schema.js';
 import type { AlertFacts } from '../domain/cases/format-incident.js';
 import type { AttachmentRecord, CaseRecord, CaseUser, NewUserAction } from '../domain/cases/types.js';
+import type { DeliveryQueue } from '../queue/delivery-queue.js';
 import type { Database } from '../store/database.js';
 import type { Store } from '../store/db.js';
 
@@ -22,6 +24,10 @@ export interface CasesDeps {
   /** Looks up the documents of attached alerts (ServiceNow SIR copies IPs, hashes, URLs from them). */
   fetchAlerts?: (attachments: AttachmentRecord[]) => Promise<AlertFacts[]>;
   onCaseChange?: CaseChangeListener;
+  /** With a queue, `sync: on-change` queues pushes and the queue runs them (auto-sync.ts). */
+  queue?: DeliveryQueue;
+  /** Attempts of queued pushes follow `actions.run`, as every other delivery's do. */
+  config?: Readonly<Config>;
 }
 
 /** Kibana's user object for whoever made the request. */

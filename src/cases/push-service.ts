@@ -1,4 +1,4 @@
-import { executeConnector } from '../actions/executor.js';
+import { executeConnector, type ExecutionOutcome } from '../actions/executor.js';
 import { caseErrors } from '../domain/cases/case-errors.js';
 import { closeParamsFor } from '../domain/cases/close-incident.js';
 import { buildIncident } from '../domain/cases/format-incident.js';
@@ -20,7 +20,26 @@ interface PushedRecord {
   pushedDate?: string;
 }
 
-const pushFailed = (message: string) => new CasebridgeError('CB_ERR_CASE_PUSH_FAILED', message);
+/**
+ * The target refused or failed the push (424). It keeps the connector's outcome so a queued push
+ * can hand the connector's retry decision to the delivery queue.
+ */
+export class CasePushFailure extends CasebridgeError {
+  constructor(
+    message: string,
+    readonly outcome?: ExecutionOutcome,
+  ) {
+    super('CB_ERR_CASE_PUSH_FAILED', message);
+  }
+}
+
+const pushFailed = (message: string, outcome?: ExecutionOutcome) => new CasePushFailure(message, outcome);
+
+/** How a push is run: from the API (now) or by the delivery queue (its signal and delivery). */
+export interface PushRunOptions {
+  signal?: AbortSignal;
+  delivery?: { id: string; attempt: number };
+}
 
 function pushedRecord(data: unknown): PushedRecord {
   const record = data as Partial<PushedRecord> | undefined;
@@ -44,7 +63,12 @@ export class PushService {
     this.#configure = new ConfigureService(deps);
   }
 
-  async push(caseId: string, connectorId: string, by: CaseUser): Promise<CaseResponse> {
+  async push(
+    caseId: string,
+    connectorId: string,
+    by: CaseUser,
+    run: PushRunOptions = {},
+  ): Promise<CaseResponse> {
     const { db } = this.deps.store;
     // 1. The case, the connector and the history; a missing case or connector is a 404.
     const [row, record, history, attachmentRows] = await Promise.all([
@@ -91,7 +115,12 @@ export class PushService {
     });
 
     // 3. Run the connector now; a failure leaves the case exactly as it was (424, Kibana's status).
-    const options = { source: 'case_push' as const, ...(by.username !== null ? { user: by.username } : {}) };
+    const options = {
+      source: 'case_push' as const,
+      ...(by.username !== null ? { user: by.username } : {}),
+      ...(run.signal ? { signal: run.signal } : {}),
+      ...(run.delivery ? { queued: true, delivery: run.delivery } : {}),
+    };
     const result = await executeConnector(
       this.deps.actions,
       connectorId,
@@ -99,7 +128,7 @@ export class PushService {
       options,
     );
     if (result.status === 'error') {
-      throw pushFailed(result.serviceMessage ?? result.message ?? 'Error pushing to service');
+      throw pushFailed(result.serviceMessage ?? result.message ?? 'Error pushing to service', result);
     }
     const pushed = pushedRecord(result.data);
 
@@ -109,7 +138,7 @@ export class PushService {
     if (closeParams) {
       const closed = await executeConnector(this.deps.actions, connectorId, closeParams, options);
       if (closed.status === 'error') {
-        throw pushFailed(closed.serviceMessage ?? closed.message ?? 'Error pushing to service');
+        throw pushFailed(closed.serviceMessage ?? closed.message ?? 'Error pushing to service', closed);
       }
     }
 

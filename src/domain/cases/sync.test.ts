@@ -16,6 +16,9 @@ describe('changeNeedsSync', () => {
       action('description'),
       action('status'),
       action('comment', 'create'),
+      action('comment', 'update'),
+      action('create_case', 'create'),
+      action('connector'),
     ]) {
       expect(changeNeedsSync([change])).toBe(true);
     }

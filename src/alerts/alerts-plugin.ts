@@ -6,10 +6,11 @@ import type { DeliveryQueue } from '../queue/delivery-queue.js';
 import type { ActionsService } from '../actions/actions-service.js';
 import { AlertsService } from './alerts-service.js';
 import { RoutesService } from './routes-service.js';
+import { alertDeliveryHandler } from './ticket-recorder.js';
 
 /**
  * Alerts as one plugin, so app.ts registers it with one line: the routes service, the ingest
- * service, their HTTP routes, and the write-back of ticket ids from succeeded deliveries.
+ * service, their HTTP routes, and the queue handler that records ticket ids of succeeded deliveries.
  */
 export function alertsPlugin(
   deps: AppDeps & { queue: DeliveryQueue; actions: ActionsService },
@@ -24,18 +25,8 @@ export function alertsPlugin(
       logger: deps.logger,
       ...(deps.config.server.publicBaseUrl ? { publicBaseUrl: deps.config.server.publicBaseUrl } : {}),
     });
-    // The queue's success event carries the connector's result data once the queue passes it on;
-    // until then ticket ids stay unknown and updates fold into the create (docs/alerts.md).
-    deps.queue.events.on('delivery:succeeded', (event) => {
-      const data = (event as { data?: unknown }).data;
-      if (data !== undefined) {
-        void alerts
-          .recordResult(event.id, data)
-          .catch((error: unknown) =>
-            deps.logger.warn({ err: error }, 'could not record ticket of alert delivery'),
-          );
-      }
-    });
+    // Ticket ids come back through the queue's success transaction (ticket-recorder.ts).
+    deps.queue.registerHandler('alert', alertDeliveryHandler);
     await app.register(alertRouteRoutes(routes));
     await app.register(alertRoutes({ alerts, store: deps.store }));
   };

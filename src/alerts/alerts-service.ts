@@ -238,6 +238,9 @@ export class AlertsService {
   ): Promise<IngestResult[]> {
     const results: IngestResult[] = [];
     const written = new Map<string, AlertStateRow>();
+    // Back-pressure before anything is written: a 429 rolls the whole request back.
+    const adding = plans.flat().filter((plan) => plan.delivery !== undefined).length;
+    if (adding > 0) await this.deps.queue.reserveRoom(adding, trx);
     for (const [index, alert] of alerts.entries()) {
       const outcomes: RouteOutcome[] = [];
       for (const plan of plans[index] ?? []) {
@@ -283,24 +286,5 @@ export class AlertsService {
       });
     }
     return results;
-  }
-
-  /**
-   * Writes the ticket a delivery made or touched (id, number, URL) into its alert state, so later
-   * updates go to that ticket. Called with a succeeded delivery's result data.
-   */
-  async recordResult(deliveryId: string, data: unknown): Promise<void> {
-    if (typeof data !== 'object' || data === null) return;
-    const link = await alertsRepo.findLink(this.deps.store.db, deliveryId);
-    if (!link) return;
-    const result = data as Record<string, unknown>;
-    const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
-    const externalId = text(result.id);
-    if (externalId === null) return;
-    await alertsRepo.recordTicket(this.deps.store.db, link.state_id, link.generation, {
-      externalId,
-      number: text(result.title),
-      url: text(result.url),
-    });
   }
 }

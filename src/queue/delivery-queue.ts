@@ -134,6 +134,17 @@ export class DeliveryQueue {
   }
 
   /**
+   * Back-pressure for callers that write deliveries themselves in their own transaction (alert
+   * ingest writes states and deliveries together): pass that transaction, since on SQLite a read
+   * beside it would wait for it forever. Throws 429 CB_ERR_QUEUE_FULL when `count` more would
+   * pass `actions.queued.max`; otherwise counts them as added, so the cached depth stays honest.
+   */
+  async reserveRoom(count: number, trx: Kysely<Database>): Promise<void> {
+    await this.ensureRoom(count, trx);
+    this.depth.addedSince += count;
+  }
+
+  /**
    * Refuses new work past `actions.queued.max` with 429; nothing accepted is ever dropped.
    * Counting a large table on every enqueue would cost more than the enqueue, so a count up to
    * a second old is trusted while the queue is well below the limit (under 90 %); near it, every

@@ -69,13 +69,10 @@ export class PushService {
     by: CaseUser,
     run: PushRunOptions = {},
   ): Promise<CaseResponse> {
-    const { db } = this.deps.store;
     // 1. The case, the connector and the history; a missing case or connector is a 404.
-    const [row, record, history, attachmentRows] = await Promise.all([
-      casesRepo.get(db, caseId),
+    const [[row, history, attachmentRows], record] = await Promise.all([
+      this.#snapshot(caseId),
       this.deps.actions.findRecord(connectorId),
-      caseUserActionsRepo.listForCase(db, caseId),
-      caseCommentsRepo.listForCase(db, caseId),
     ]);
     if (!row) throw caseErrors.caseNotFound(caseId);
     if (!record)
@@ -166,14 +163,44 @@ export class PushService {
           payload: { status: 'closed' },
         });
       }
-      await caseCommentsRepo.markPushed(write.trx, caseId, write.at, by);
+      // Only what this push read counts as pushed: attachments added while it ran are still new.
+      const sent = attachments.filter((attachment) => attachment.pushed_at === null).map((a) => a.id);
+      if (sent.length > 0) {
+        await write.trx
+          .updateTable('case_comments')
+          .set((eb) => ({
+            pushed_at: write.at,
+            pushed_by: JSON.stringify(by),
+            version: eb('version', '+', 1),
+          }))
+          .where('case_id', '=', caseId)
+          .where('id', 'in', sent)
+          .where('pushed_at', 'is', null)
+          .execute();
+      }
       write.actions.push({
         type: 'pushed',
         action: 'push_to_service',
         comment_id: null,
-        payload: { externalService },
+        payload: { externalService, coveredSeq: actions.at(-1)?.seq ?? -1 },
       });
     });
     return this.cases.get(caseId, true);
+  }
+
+  /**
+   * The case, its history and its attachments as of one moment (one transaction; repeatable read
+   * on PostgreSQL), so the history position a push records matches the attachments it sent.
+   */
+  async #snapshot(caseId: string) {
+    const { store } = this.deps;
+    let transaction = store.db.transaction();
+    if (store.dialect === 'postgres') transaction = transaction.setIsolationLevel('repeatable read');
+    return transaction.execute(async (trx) => {
+      const row = await casesRepo.get(trx, caseId);
+      const history = row ? await caseUserActionsRepo.listForCase(trx, caseId) : [];
+      const attachments = row ? await caseCommentsRepo.listForCase(trx, caseId) : [];
+      return [row, history, attachments] as const;
+    });
   }
 }

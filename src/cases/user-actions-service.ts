@@ -14,10 +14,17 @@ const typeGroups: Record<string, string> = {
   attachment: 'comment',
 };
 
+/** Kibana's payload: the position a push covered is casebridge bookkeeping (push-comments.ts). */
+function publicPayload(payload: Record<string, unknown>): Record<string, unknown> {
+  if (!('coveredSeq' in payload)) return payload;
+  const { coveredSeq: _covered, ...rest } = payload;
+  return rest;
+}
+
 const shared = (action: UserActionRecord) => ({
   type: action.type,
   action: action.action,
-  payload: action.payload,
+  payload: publicPayload(action.payload),
   comment_id: action.comment_id,
   owner: action.owner,
   created_at: action.created_at,

@@ -1,7 +1,8 @@
-import type { ServiceNowSimulator } from '../../simulators/servicenow/index.js';
+import { startServiceNowSimulator, type ServiceNowSimulator } from '../../simulators/servicenow/index.js';
 import type { DialectName } from '../../src/store/db.js';
+import { createTestApp } from '../helpers/test-app.js';
 import { caller, postCaseReq } from './cases-fixtures.js';
-import { basic, startHarness, type SnHarness } from './servicenow-support.js';
+import { basic } from './servicenow-support.js';
 
 /** The two ServiceNow case connector types, each with the table its tickets land in. */
 export const snKinds = [
@@ -32,12 +33,27 @@ export const snKinds = [
 export type SnKind = (typeof snKinds)[number];
 
 /** An app, a simulator, and the cases calls the suites share. */
-export async function startCasesHarness(dialect: DialectName) {
-  const h: SnHarness = await startHarness(dialect);
-  const call = caller(() => h.t);
+export async function startCasesHarness(dialect: DialectName, config: Record<string, unknown> = {}) {
+  const sim = await startServiceNowSimulator({});
+  const t = await createTestApp({ dialect, config: { 'actions.allowedHosts': ['127.0.0.1'], ...config } });
+  const h = {
+    sim,
+    t,
+    close: async () => {
+      await t.app.queue.stopWorkers();
+      await t.close();
+      await sim.close();
+    },
+  };
+  const call = caller(() => t);
   const connectors = new Map<string, string>();
   for (const kind of snKinds) {
-    const created = await h.create(kind.type, { apiUrl: h.sim.url, usesTableApi: false }, kind.secrets);
+    const created = await call('POST', '/api/actions/connector', {
+      name: `sn ${kind.type}`,
+      connector_type_id: kind.type,
+      config: { apiUrl: sim.url, usesTableApi: false },
+      secrets: kind.secrets,
+    });
     connectors.set(kind.type, String(created.body.id));
   }
   const connectorOf = (kind: SnKind) => ({
@@ -76,6 +92,29 @@ export async function startCasesHarness(dialect: DialectName) {
         ...settings,
       });
       if (reply.status !== 200) throw new Error(JSON.stringify(reply.body));
+    },
+    /** The case's deliveries, oldest first. */
+    deliveries: async (caseId: string) =>
+      (
+        await call('GET', `/api/casebridge/deliveries?key=case:${caseId}&per_page=100`)
+      ).body.data.reverse() as Array<{
+        id: string;
+        status: string;
+        origin: string;
+      }>,
+    /** Waits until no push of the case is waiting or running. */
+    settled: async (caseId: string, timeoutMs = 15_000) => {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const open = await call(
+          'GET',
+          `/api/casebridge/deliveries?key=case:${caseId}&status=queued,running,retrying`,
+        );
+        if (open.body.total === 0) return;
+        if (Date.now() > until)
+          throw new Error(`pushes of case ${caseId} still open: ${JSON.stringify(open.body)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     },
   };
 }

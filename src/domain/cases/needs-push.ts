@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { changedAfterPush, pushCoveredSeq } from './push-comments.js';
 import type { CaseConnector, ExternalService, UserActionRecord } from './types.js';
 
 export interface ConnectorPushState {
@@ -58,7 +59,7 @@ export function connectorPushStates(
     const oldestPush = pushes[0];
     let needsToBePushed = true;
     if (latestPush !== undefined) {
-      const inEffect = settings.filter((action) => action.seq < latestPush.seq).at(-1);
+      const inEffect = settings.filter((action) => action.seq <= pushCoveredSeq(latestPush)).at(-1);
       const fieldsChanged = !isDeepStrictEqual(
         connector.fields,
         connectorOf(inEffect ?? latestSetting)?.fields,
@@ -66,7 +67,7 @@ export function connectorPushStates(
       const relevant = (action: UserActionRecord) =>
         relevantTypes.has(action.type) ||
         (statusAwareTypes.has(connector.type) && (action.type === 'severity' || action.type === 'status'));
-      const changedSince = sorted.some((action) => action.seq > latestPush.seq && relevant(action));
+      const changedSince = sorted.some((action) => changedAfterPush(action, latestPush) && relevant(action));
       needsToBePushed = fieldsChanged || changedSince;
     }
     result[id] = {

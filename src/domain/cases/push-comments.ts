@@ -22,11 +22,32 @@ export function latestPushFor(
 }
 
 /**
+ * The last history position a push carried. A push reads the case, calls the target, and only
+ * then records itself; changes made meanwhile (an automatic push runs beside the edits) come
+ * before the `pushed` action in the history but were not sent, so the push stores the newest
+ * position it read (`coveredSeq`) and only what came up to there counts as pushed.
+ */
+export function pushCoveredSeq(push: UserActionRecord): number {
+  const covered = push.payload.coveredSeq;
+  return typeof covered === 'number' ? covered : push.seq;
+}
+
+/**
+ * Whether a history entry changed the case after a push read it. Entries written by the push
+ * itself (the closure of `close-by-pushing`, in the same write and so at the same time) do not.
+ */
+export function changedAfterPush(action: UserActionRecord, push: UserActionRecord): boolean {
+  if (action.seq <= pushCoveredSeq(push) || action.seq === push.seq) return false;
+  return !(action.seq < push.seq && action.created_at === push.created_at);
+}
+
+/**
  * Ids of comments created or edited since the last push to this connector (§3.4). Positions in
  * the history decide, not `pushed_at`, so a comment pushed to one connector is still new to another.
  */
 export function commentIdsToPush(actions: UserActionRecord[], connectorId: string): Set<string> {
-  const since = latestPushFor(actions, connectorId)?.seq ?? -1;
+  const latest = latestPushFor(actions, connectorId);
+  const since = latest ? pushCoveredSeq(latest) : -1;
   const ids = new Set<string>();
   for (const action of actions) {
     if (

@@ -30,7 +30,7 @@ export function resolveApi(options: ApiOptions): { url: string; apiKey: string }
 
 export async function callApi(
   api: { url: string; apiKey: string },
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   body?: unknown,
 ): Promise<unknown> {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../version.js';
+import { registerCasesCommand } from './cases-command.js';
 import { registerConnectorsCommand } from './connectors-command.js';
 import { registerDeliveriesCommand } from './deliveries-command.js';
 import { CliError } from './errors.js';
@@ -72,6 +73,7 @@ export function buildProgram(): Command {
   registerKeysCommand(program);
   registerSecretsCommand(program);
   registerConnectorsCommand(program);
+  registerCasesCommand(program);
   registerIngestTokensCommand(program);
   registerSimulateCommand(program);
   registerDeliveriesCommand(program);

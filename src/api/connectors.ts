@@ -1,5 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { ConnectorRecord } from '../actions/connector-record.js';
 import type { ActionsService } from '../actions/actions-service.js';
 import { findBlankString } from '../actions/connector-validation.js';
 import { executeConnector, type ExecutionOutcome } from '../actions/executor.js';
@@ -89,6 +91,36 @@ function toExecuteResponse(result: ExecutionOutcome): Static<typeof ExecuteRespo
 
 /** Kibana-compatible connector routes (actions-framework.md §2). */
 export function connectorRoutes(actions: ActionsService): FastifyPluginAsyncTypebox {
+  /** Kibana's execute check: the 403 names the type when the connector exists. */
+  async function findForExecute(request: FastifyRequest, id: string) {
+    const record = await actions.findRecord(id);
+    requireAllRole(
+      request,
+      record ? `Unauthorized to execute a "${record.typeId}" action` : 'Unauthorized to execute actions',
+    );
+    return record;
+  }
+
+  /** Runs the connector for this request; a client that hangs up aborts the outbound call. */
+  async function runNow(
+    request: FastifyRequest,
+    id: string,
+    record: ConnectorRecord | undefined,
+    params: Record<string, unknown>,
+  ): Promise<Static<typeof ExecuteResponse>> {
+    const controller = new AbortController();
+    request.raw.once('close', () => {
+      if (!request.raw.complete) controller.abort();
+    });
+    const result = await executeConnector(actions, id, params, {
+      source: 'http_request',
+      user: request.principal?.name,
+      signal: controller.signal,
+      ...(record ? { record } : {}),
+    });
+    return toExecuteResponse(result);
+  }
+
   return async (app) => {
     // Inline, not app.addSchema(): a schema added inside a plugin gives that plugin a fresh
     // schema controller, which silently drops our strict validator compiler.
@@ -171,22 +203,8 @@ export function connectorRoutes(actions: ActionsService): FastifyPluginAsyncType
         },
       },
       async (request) => {
-        const record = await actions.findRecord(request.params.id);
-        requireAllRole(
-          request,
-          record ? `Unauthorized to execute a "${record.typeId}" action` : 'Unauthorized to execute actions',
-        );
-        const controller = new AbortController();
-        request.raw.once('close', () => {
-          if (!request.raw.complete) controller.abort();
-        });
-        const result = await executeConnector(actions, request.params.id, request.body.params, {
-          source: 'http_request',
-          user: request.principal?.name,
-          signal: controller.signal,
-          ...(record ? { record } : {}),
-        });
-        return toExecuteResponse(result);
+        const record = await findForExecute(request, request.params.id);
+        return runNow(request, request.params.id, record, request.body.params);
       },
     );
 
@@ -202,18 +220,9 @@ export function connectorRoutes(actions: ActionsService): FastifyPluginAsyncType
         },
       },
       async (request) => {
-        const record = await actions.findRecord(request.params.id);
-        requireAllRole(
-          request,
-          record ? `Unauthorized to execute a "${record.typeId}" action` : 'Unauthorized to execute actions',
-        );
+        const record = await findForExecute(request, request.params.id);
         const params = record ? (actions.deps.registry.get(record.typeId)?.testParams ?? {}) : {};
-        return toExecuteResponse(
-          await executeConnector(actions, request.params.id, params, {
-            source: 'http_request',
-            user: request.principal?.name,
-          }),
-        );
+        return runNow(request, request.params.id, record, params);
       },
     );
 

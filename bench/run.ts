@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   'servicenow-simulator': async () => (await import('./servicenow-simulator.js')).benchServiceNowSimulator,
   'servicenow-connectors': async () => (await import('./servicenow-connectors.js')).benchServiceNowConnectors,
   'delivery-queue': async () => (await import('./delivery-queue.js')).benchDeliveryQueue,
+  alerts: async () => (await import('./alerts.js')).benchAlerts,
   cases: async () => (await import('./cases.js')).benchCases,
 };
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { ActionsService } from '../actions/actions-service.js';
+import type { ConnectorRecord } from '../actions/connector-record.js';
 import { executeConnector, type ExecutionOutcome } from '../actions/executor.js';
 import { CasebridgeError } from '../errors.js';
 import type { Store } from '../store/db.js';
@@ -9,7 +10,9 @@ import type { DeliveryEvents } from './events.js';
 import type { DeliveryHandlers } from './handlers.js';
 import { decideRetry, type RetrySchedule } from './retry-schedule.js';
 import { claimDeliveries } from './sql/claim.js';
+import { CompletionBatch } from './completion-batch.js';
 import { completeDelivery } from './sql/complete.js';
+import { completeDeliveries } from './sql/complete-many.js';
 import { failDelivery } from './sql/fail.js';
 import { pauseConnector } from './sql/pause.js';
 import { pruneDeliveries } from './sql/prune.js';
@@ -78,9 +81,14 @@ export class DeliveryWorker {
    */
   private readonly refillAt: number;
   private lastClaimAt = 0;
+  /** Successes without a handler hook commit together (see completion-batch.ts). */
+  private readonly completions: CompletionBatch;
 
   constructor(private readonly deps: WorkerDeps) {
     this.workerId = deps.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.completions = new CompletionBatch((batch) =>
+      completeDeliveries(deps.store.db, this.workerId, batch),
+    );
     const { batchSize, concurrency } = deps.settings;
     this.refillAt = Math.max(1, Math.floor(Math.min(batchSize, concurrency) / 2));
   }
@@ -200,6 +208,17 @@ export class DeliveryWorker {
       excludeConnectors: atCap.map(([id]) => id),
     });
     const overflow: number[] = [];
+    // One connector read per claimed batch rather than per delivery: the deliveries of a batch
+    // start together, so they see the connector as it was when they were claimed.
+    const records = new Map<string, Promise<ConnectorRecord | undefined>>();
+    const recordOf = (id: string): Promise<ConnectorRecord | undefined> => {
+      let record = records.get(id);
+      if (record === undefined) {
+        record = this.deps.actions.findRecord(id);
+        records.set(id, record);
+      }
+      return record;
+    };
     for (const delivery of claimed) {
       const current = this.perConnector.get(delivery.connectorId) ?? 0;
       // The claim cannot count per connector inside one batch; what exceeds the cap goes back.
@@ -208,7 +227,7 @@ export class DeliveryWorker {
         continue;
       }
       this.perConnector.set(delivery.connectorId, current + 1);
-      this.startRun(delivery);
+      this.startRun(delivery, recordOf);
     }
     if (overflow.length > 0) {
       await releaseDeliveries(this.deps.store.db, overflow, this.workerId, new Date());
@@ -217,7 +236,10 @@ export class DeliveryWorker {
     return claimed.length === limit && overflow.length === 0;
   }
 
-  private startRun(delivery: ClaimedDelivery): void {
+  private startRun(
+    delivery: ClaimedDelivery,
+    recordOf: (id: string) => Promise<ConnectorRecord | undefined>,
+  ): void {
     const controller = new AbortController();
     const entry: Running = { delivery, controller, done: Promise.resolve(), released: false };
     this.running.set(delivery.seq, entry);
@@ -228,7 +250,7 @@ export class DeliveryWorker {
       workerId: this.workerId,
       waitedMs: Math.max(0, Date.now() - Date.parse(delivery.runAt)),
     });
-    entry.done = this.run(entry)
+    entry.done = this.run(entry, recordOf)
       .catch((error: unknown) => this.deps.events.emit('worker:error', { workerId: this.workerId, error }))
       .finally(() => {
         this.running.delete(delivery.seq);
@@ -239,7 +261,10 @@ export class DeliveryWorker {
       });
   }
 
-  private async run(entry: Running): Promise<void> {
+  private async run(
+    entry: Running,
+    recordOf: (id: string) => Promise<ConnectorRecord | undefined>,
+  ): Promise<void> {
     const { delivery, controller } = entry;
     const { settings, store, events } = this.deps;
     // Stop the run before the lease ends, so no other worker starts it while it still runs here.
@@ -253,6 +278,7 @@ export class DeliveryWorker {
     let outcome: ExecutionOutcome | undefined;
     let gone: string | undefined;
     try {
+      const record = handler?.run ? undefined : await recordOf(delivery.connectorId);
       outcome = handler?.run
         ? await handler.run(delivery, { signal: controller.signal })
         : await executeConnector(this.deps.actions, delivery.connectorId, delivery.params, {
@@ -260,6 +286,7 @@ export class DeliveryWorker {
             queued: true,
             signal: controller.signal,
             delivery: { id: delivery.id, attempt: delivery.attempt },
+            ...(record ? { record } : {}),
           });
     } catch (error) {
       // Only "connector deleted", "type unknown" or "type disabled" throw: retrying cannot help.
@@ -291,7 +318,7 @@ export class DeliveryWorker {
             if (done) await onSucceeded(trx, delivery, succeeded);
             return done;
           })
-        : await completeDelivery(store.db, delivery.seq, this.workerId, attemptLog, now);
+        : await this.completions.complete({ seq: delivery.seq, attemptLog, now });
       if (!written) return events.emit('delivery:leaseLost', ref);
       events.emit('delivery:succeeded', {
         ...ref,

@@ -30,7 +30,7 @@ export interface EnqueueResult {
  * causes it (a case update, an alert) commits: a rollback leaves nothing queued, and a crash
  * after commit cannot lose it. Pass `db` itself when there is no surrounding change.
  *
- * On PostgreSQL it also queues a NOTIFY, which PostgreSQL delivers only at commit, so listening
+ * On PostgreSQL it also queues a NOTIFY (in the insert itself), which PostgreSQL delivers only at commit, so listening
  * workers wake for committed work and never for rolled-back work.
  *
  * @example
@@ -43,7 +43,8 @@ export async function enqueueDelivery(trx: Kysely<Database>, input: NewDelivery)
   const now = new Date().toISOString();
   const id = randomUUID();
   const subAction = typeof input.params.subAction === 'string' ? input.params.subAction : null;
-  const inserted = await trx
+  const postgres = trx.getExecutor().adapter instanceof PostgresAdapter;
+  const insert = trx
     .insertInto('deliveries')
     .values({
       id,
@@ -64,9 +65,15 @@ export async function enqueueDelivery(trx: Kysely<Database>, input: NewDelivery)
     })
     // A conflict can only be the idempotency key (ids are fresh UUIDs). On PostgreSQL a
     // concurrent insert of the same key waits for the other transaction, then lands here.
-    .onConflict((oc) => oc.column('idempotency_key').doNothing())
-    .returning('id')
-    .executeTakeFirst();
+    .onConflict((oc) => oc.column('idempotency_key').doNothing());
+  // On PostgreSQL the NOTIFY rides in the RETURNING of the insert: it is queued only when a row
+  // was inserted, and an enqueue without a caller's transaction stays one statement and one
+  // commit (it was two autocommits, each a WAL flush: ~2x the enqueue cost under load).
+  const inserted = postgres
+    ? await insert
+        .returning(['id', sql<string>`pg_notify('casebridge_deliveries_' || current_schema(), '')`.as('n')])
+        .executeTakeFirst()
+    : await insert.returning('id').executeTakeFirst();
 
   if (!inserted) {
     const existing = await trx
@@ -75,9 +82,6 @@ export async function enqueueDelivery(trx: Kysely<Database>, input: NewDelivery)
       .where('idempotency_key', '=', input.idempotencyKey ?? '')
       .executeTakeFirstOrThrow();
     return { id: existing.id, created: false };
-  }
-  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
-    await sql`select pg_notify('casebridge_deliveries_' || current_schema(), '')`.execute(trx);
   }
   newWorkSignal.emit('work');
   return { id, created: true };

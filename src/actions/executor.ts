@@ -4,6 +4,7 @@ import { CasebridgeError } from '../errors.js';
 import type { ActionsService } from './actions-service.js';
 import type { ConnectorRecord } from './connector-record.js';
 import { validateConnector, validateParams } from './connector-validation.js';
+import { OpenedConnectors, type OpenedConnector } from './opened-connectors.js';
 import { createTokenStore } from './token-store.js';
 
 export interface ExecuteOptions {
@@ -54,32 +55,34 @@ export async function executeConnector(
     };
   }
 
-  let secrets: Record<string, unknown>;
+  let opened: OpenedConnector;
   try {
-    secrets = openSecrets(service, record);
+    opened = openedFor(service).get(record, () => {
+      const secrets = openSecrets(service, record);
+      const valid = validateConnector(type, record.config, secrets, deps.http);
+      const logger = deps.logger.child({ connector: type.id.replace(/^\./, ''), connectorId });
+      return { secrets, valid, logger };
+    });
   } catch (error) {
+    if (!(error instanceof UnreadableSecrets)) {
+      return {
+        connectorId,
+        status: 'error',
+        message: (error as Error).message,
+        retry: options.queued === true,
+        errorSource: 'framework',
+      };
+    }
     const result: ExecutorResult = {
       status: 'error',
-      message: `${(error as Error).message}; enter the connector's secrets again (PUT /api/actions/connector/${connectorId})`,
+      message: `${error.message}; enter the connector's secrets again (PUT /api/actions/connector/${connectorId})`,
       retry: false,
       errorSource: 'framework',
     };
     recordExecution(service, record, undefined, result, 0, options);
     return { connectorId, ...result };
   }
-
-  let valid: { config: Record<string, unknown>; secrets: Record<string, unknown> };
-  try {
-    valid = validateConnector(type, record.config, secrets, deps.http);
-  } catch (error) {
-    return {
-      connectorId,
-      status: 'error',
-      message: (error as Error).message,
-      retry: options.queued === true,
-      errorSource: 'framework',
-    };
-  }
+  const { secrets, valid } = opened;
 
   const subAction = typeof params.subAction === 'string' ? params.subAction : undefined;
   const started = performance.now();
@@ -93,7 +96,7 @@ export async function executeConnector(
         secrets: valid.secrets,
         http: deps.http,
         tokens: createTokenStore(deps.store.db, deps.keyring, connectorId),
-        logger: deps.logger.child({ connector: type.id.replace(/^\./, ''), connectorId }),
+        logger: opened.logger,
         source: options.source,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.delivery ? { delivery: options.delivery } : {}),
@@ -116,10 +119,32 @@ export async function executeConnector(
   return { connectorId, ...result };
 }
 
+/** Opened connectors per service (tests build many apps in one process). */
+const openedByService = new WeakMap<ActionsService, OpenedConnectors>();
+
+function openedFor(service: ActionsService): OpenedConnectors {
+  let opened = openedByService.get(service);
+  if (opened === undefined) {
+    opened = new OpenedConnectors();
+    openedByService.set(service, opened);
+  }
+  return opened;
+}
+
+/** Secrets that cannot be decrypted (lost key, damaged envelope): the user must enter them again. */
+class UnreadableSecrets extends Error {}
+
 function openSecrets(service: ActionsService, record: ConnectorRecord): Record<string, unknown> {
   if (record.plainSecrets) return record.plainSecrets;
   if (record.sealedSecrets === undefined) return {};
-  return JSON.parse(service.deps.keyring.decrypt(record.sealedSecrets, record.id)) as Record<string, unknown>;
+  try {
+    return JSON.parse(service.deps.keyring.decrypt(record.sealedSecrets, record.id)) as Record<
+      string,
+      unknown
+    >;
+  } catch (error) {
+    throw new UnreadableSecrets((error as Error).message);
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../version.js';
+import { registerAlertsCommand } from './alerts-command.js';
 import { registerCasesCommand } from './cases-command.js';
 import { registerConnectorsCommand } from './connectors-command.js';
 import { registerDeliveriesCommand } from './deliveries-command.js';
@@ -75,6 +76,7 @@ export function buildProgram(): Command {
   registerConnectorsCommand(program);
   registerCasesCommand(program);
   registerIngestTokensCommand(program);
+  registerAlertsCommand(program);
   registerSimulateCommand(program);
   registerDeliveriesCommand(program);
   registerWorkerCommand(program);

@@ -8,6 +8,7 @@ import type { DeliveryHandler } from '../queue/handlers.js';
 import { maxAttemptsFor } from '../queue/retry-schedule.js';
 import type { ClaimedDelivery } from '../queue/types.js';
 import { caseConfigureRepo, configurationFromRow } from '../store/repos/cases-configure-repo.js';
+import { caseFromRow, casesRepo } from '../store/repos/cases-repo.js';
 import type { CaseChangeListener, CasesDeps } from './cases-deps.js';
 import { CasesService } from './cases-service.js';
 import { CasePushFailure, PushService } from './push-service.js';
@@ -33,12 +34,15 @@ export const casePushKey = (caseId: string) => `case:${caseId}`;
  * have read the case before this change commits is never counted as carrying it.
  */
 export function autoSyncListener(deps: CasesDeps, queue: DeliveryQueue): CaseChangeListener {
-  return async (trx, { kase, actions, by }) => {
+  return async (trx, { caseId, actions, by }) => {
     if (!changeNeedsSync(actions)) return;
+    const row = await casesRepo.get(trx, caseId);
+    if (!row) return;
+    const kase = caseFromRow(row);
     const { connector } = kase;
     if (connector.id === 'none' || connector.type === '.none') return;
-    const [row] = await caseConfigureRepo.list(trx, [kase.owner]);
-    if (!row || configurationFromRow(row).sync !== 'on-change') return;
+    const [configuration] = await caseConfigureRepo.list(trx, [kase.owner]);
+    if (!configuration || configurationFromRow(configuration).sync !== 'on-change') return;
 
     const key = casePushKey(kase.id);
     let waiting = trx

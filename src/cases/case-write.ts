@@ -103,8 +103,6 @@ export async function finishWrite(deps: CasesDeps, write: CaseWrite, touch: bool
     write.actions,
   );
   if (deps.onCaseChange && write.actions.length > 0) {
-    const after = await casesRepo.get(trx, kase.id);
-    if (after)
-      await deps.onCaseChange(trx, { kase: caseFromRow(after), actions: write.actions, by: write.by });
+    await deps.onCaseChange(trx, { caseId: kase.id, actions: write.actions, by: write.by });
   }
 }

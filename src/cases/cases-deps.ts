@@ -3,15 +3,19 @@ import type { Logger } from 'pino';
 import type { ActionsService } from '../actions/actions-service.js';
 import type { Config } from '../config/schema.js';
 import type { AlertFacts } from '../domain/cases/format-incident.js';
-import type { AttachmentRecord, CaseRecord, CaseUser, NewUserAction } from '../domain/cases/types.js';
+import type { AttachmentRecord, CaseUser, NewUserAction } from '../domain/cases/types.js';
 import type { DeliveryQueue } from '../queue/delivery-queue.js';
 import type { Database } from '../store/database.js';
 import type { Store } from '../store/db.js';
 
-/** Called inside every case write's transaction, after the write (automatic sync hooks in here). */
+/**
+ * Called inside every case write's transaction, after the write (automatic sync hooks in here).
+ * It gets the case's id and owner as they were before the write; a listener that needs the
+ * written case reads it through `trx`, so writes it ignores cost no extra read.
+ */
 export type CaseChangeListener = (
   trx: Transaction<Database>,
-  change: { kase: CaseRecord; actions: NewUserAction[]; by: CaseUser },
+  change: { caseId: string; actions: NewUserAction[]; by: CaseUser },
 ) => Promise<void>;
 
 /** What the cases services need, handed over once by `buildApp`. */

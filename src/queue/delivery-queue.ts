@@ -12,6 +12,7 @@ import type { Database } from '../store/database.js';
 import { connectorsRepo } from '../store/repos/connectors-repo.js';
 import { deliveriesRepo, type DeliveryFilter } from '../store/repos/deliveries-repo.js';
 import { enqueueDelivery, type EnqueueResult, type NewDelivery } from './enqueue.js';
+import { EnqueueBatch } from './enqueue-batch.js';
 import { DeliveryEvents } from './events.js';
 import type { DeliveryHandler } from './handlers.js';
 import { observeQueue } from './observe.js';
@@ -48,6 +49,8 @@ export class DeliveryQueue {
   private readonly maxParamsBytes: number;
   /** Unfinished count as last read, and when; see `ensureRoom`. */
   private depth = { count: 0, readAt: 0, addedSince: 0 };
+  /** Enqueues without a caller's transaction commit together (see enqueue-batch.ts). */
+  private readonly enqueues: EnqueueBatch;
 
   constructor(private readonly deps: DeliveryQueueDeps) {
     const q = deps.config.queue;
@@ -65,6 +68,7 @@ export class DeliveryQueue {
       retry: retryScheduleFrom(q.retry),
     };
     observeQueue(this.events, deps.store, deps.metrics, deps.logger);
+    this.enqueues = new EnqueueBatch(deps.store.db);
   }
 
   /**
@@ -123,7 +127,7 @@ export class DeliveryQueue {
     const db = trx ?? this.deps.store.db;
     const prepared = await this.prepare(input, db);
     await this.ensureRoom(1, db);
-    const result = await enqueueDelivery(db, prepared);
+    const result = trx ? await enqueueDelivery(trx, prepared) : await this.enqueues.add(prepared);
     if (result.created) this.depth.addedSince += 1;
     this.events.emit('delivery:enqueued', {
       id: result.id,

@@ -13,7 +13,6 @@ import type { Store } from '../store/db.js';
 import type { Database } from '../store/database.js';
 import { alertsRepo, type AlertStateRow } from '../store/repos/alerts-repo.js';
 import type { CompiledRoute } from './compiled-route.js';
-import { GroupCommit } from './group-commit.js';
 import type { RoutesService } from './routes-service.js';
 import { templateVariables } from './template-variables.js';
 
@@ -48,8 +47,6 @@ interface Plan {
 class StalePlan extends Error {}
 
 const MAX_PLANNING_ROUNDS = 5;
-/** Alerts written in one transaction at most (a batch request alone may hold 500). */
-const MAX_GROUP_ALERTS = 1_000;
 
 function toTicketState(row: AlertStateRow | undefined): TicketState | undefined {
   if (!row) return undefined;
@@ -77,22 +74,9 @@ export class AlertsService {
       logger: Logger;
       publicBaseUrl?: string;
     },
-  ) {
-    this.group = new GroupCommit((alerts) => this.ingestNow(alerts), {
-      maxItems: MAX_GROUP_ALERTS,
-      // SQLite has one connection: more writers would only queue for it.
-      concurrency: deps.store.dialect === 'sqlite' ? 1 : 4,
-    });
-  }
+  ) {}
 
-  private readonly group: GroupCommit<NormalizedAlert, IngestResult>;
-
-  /** Stores the alerts' states and deliveries (with those of concurrent requests, group-commit.ts). */
-  ingest(alerts: NormalizedAlert[]): Promise<IngestResult[]> {
-    return this.group.submit(alerts);
-  }
-
-  private async ingestNow(alerts: NormalizedAlert[]): Promise<IngestResult[]> {
+  async ingest(alerts: NormalizedAlert[]): Promise<IngestResult[]> {
     for (let round = 1; ; round += 1) {
       const plans = await this.plan(alerts);
       try {

@@ -110,7 +110,7 @@ describe.each(dialects)('automatic case sync on %s', (dialect) => {
     });
   });
 
-  it('closing an ITSM case closes its incident with the auto-close state', async () => {
+  it('closing an ITSM case closes its incident (Kibana close values without ticket settings)', async () => {
     const kind = snKinds[0];
     await c.configure(kind, { sync: 'on-change' });
     await c.h.t.app.queue.startWorker();

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ActionsService } from '../actions/actions-service.js';
-import { recordFromRow } from '../actions/connector-record.js';
 import { validateParams } from '../actions/connector-validation.js';
 import type { Config } from '../config/schema.js';
 import { parseByteSize, parseDuration } from '../config/units.js';
@@ -9,7 +8,6 @@ import { CasebridgeError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { Store } from '../store/db.js';
 import type { Database } from '../store/database.js';
-import { connectorsRepo } from '../store/repos/connectors-repo.js';
 import { deliveriesRepo, type DeliveryFilter } from '../store/repos/deliveries-repo.js';
 import { enqueueDelivery, type EnqueueResult, type NewDelivery } from './enqueue.js';
 import { EnqueueBatch } from './enqueue-batch.js';
@@ -98,15 +96,23 @@ export class DeliveryQueue {
     }
     // Read through the caller's transaction when there is one: SQLite has one connection, and a
     // read beside an open transaction would wait for it forever.
-    const row = actions.preconfigured(input.connectorId)
-      ? undefined
-      : await connectorsRepo.get(db, input.connectorId);
-    const record = actions.preconfigured(input.connectorId) ?? (row ? recordFromRow(row) : undefined);
-    if (!record) {
+    // Only the type is needed: reading the whole row (config, sealed secrets) and parsing its
+    // config cost ~2x this narrow read, once per enqueue.
+    const preconfigured = actions.preconfigured(input.connectorId);
+    const typeId =
+      preconfigured?.typeId ??
+      (
+        await db
+          .selectFrom('connectors')
+          .select('type_id')
+          .where('id', '=', input.connectorId)
+          .executeTakeFirst()
+      )?.type_id;
+    if (typeId === undefined) {
       throw new CasebridgeError('CB_ERR_NOT_FOUND', `Saved object [action/${input.connectorId}] not found`);
     }
-    const type = actions.requireType(record.typeId);
-    if (!record.isPreconfigured) actions.ensureTypeEnabled(record.typeId);
+    const type = actions.requireType(typeId);
+    if (!preconfigured) actions.ensureTypeEnabled(typeId);
     const checked = validateParams(type, input.params);
     if (!checked.ok) throw new CasebridgeError('CB_ERR_DELIVERY_PARAMS_INVALID', checked.message);
     return {
@@ -115,7 +121,7 @@ export class DeliveryQueue {
       key: input.key ?? null,
       idempotencyKey: input.idempotencyKey ?? null,
       origin: input.origin,
-      maxAttempts: maxAttemptsFor(this.deps.config.actions.run, record.typeId, type.maxAttempts),
+      maxAttempts: maxAttemptsFor(this.deps.config.actions.run, typeId, type.maxAttempts),
     };
   }
 

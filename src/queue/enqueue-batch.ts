@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/database.js';
 import { enqueueDelivery, type EnqueueResult, type NewDelivery } from './enqueue.js';
+import { enqueueDeliveries } from './enqueue-many.js';
 
 interface Waiting {
   delivery: NewDelivery;
@@ -49,14 +50,15 @@ export class EnqueueBatch {
       let failedBeforeCommit = false;
       try {
         results = await this.db.transaction().execute(async (trx) => {
-          const written: EnqueueResult[] = [];
           try {
-            for (const entry of batch) written.push(await enqueueDelivery(trx, entry.delivery));
+            return await enqueueDeliveries(
+              trx,
+              batch.map((entry) => entry.delivery),
+            );
           } catch (error) {
             failedBeforeCommit = true;
             throw error;
           }
-          return written;
         });
       } catch (error) {
         // A failed commit may still have stored the rows: writing them again could store them

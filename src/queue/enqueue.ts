@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
-import type { Database } from '../store/database.js';
+import { PostgresAdapter, sql, type Insertable, type Kysely } from 'kysely';
+import type { Database, DeliveriesTable } from '../store/database.js';
 import type { DeliveryOrigin } from './types.js';
 import { newWorkSignal } from './wake.js';
 
@@ -25,6 +25,27 @@ export interface EnqueueResult {
   created: boolean;
 }
 
+/** The row of a new delivery (also used by enqueue-many.ts for multi-row inserts). */
+export function deliveryRow(input: NewDelivery, id: string, now: string): Insertable<DeliveriesTable> {
+  return {
+    id,
+    connector_id: input.connectorId,
+    sub_action: typeof input.params.subAction === 'string' ? input.params.subAction : null,
+    params: JSON.stringify(input.params),
+    key: input.key ?? null,
+    idempotency_key: input.idempotencyKey ?? null,
+    origin: input.origin,
+    status: 'queued',
+    attempts: 0,
+    max_attempts: input.maxAttempts,
+    run_at: input.runAt?.toISOString() ?? now,
+    attempt_log: '[]',
+    replay_of: input.replayOf ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 /**
  * Writes a delivery inside the caller's transaction, so it exists exactly when the change that
  * causes it (a case update, an alert) commits: a rollback leaves nothing queued, and a crash
@@ -40,29 +61,11 @@ export interface EnqueueResult {
  *   });
  */
 export async function enqueueDelivery(trx: Kysely<Database>, input: NewDelivery): Promise<EnqueueResult> {
-  const now = new Date().toISOString();
   const id = randomUUID();
-  const subAction = typeof input.params.subAction === 'string' ? input.params.subAction : null;
   const postgres = trx.getExecutor().adapter instanceof PostgresAdapter;
   const insert = trx
     .insertInto('deliveries')
-    .values({
-      id,
-      connector_id: input.connectorId,
-      sub_action: subAction,
-      params: JSON.stringify(input.params),
-      key: input.key ?? null,
-      idempotency_key: input.idempotencyKey ?? null,
-      origin: input.origin,
-      status: 'queued',
-      attempts: 0,
-      max_attempts: input.maxAttempts,
-      run_at: input.runAt?.toISOString() ?? now,
-      attempt_log: '[]',
-      replay_of: input.replayOf ?? null,
-      created_at: now,
-      updated_at: now,
-    })
+    .values(deliveryRow(input, id, new Date().toISOString()))
     // A conflict can only be the idempotency key (ids are fresh UUIDs). On PostgreSQL a
     // concurrent insert of the same key waits for the other transaction, then lands here.
     .onConflict((oc) => oc.column('idempotency_key').doNothing());

@@ -49,6 +49,8 @@ export class DeliveryQueue {
   private depth = { count: 0, readAt: 0, addedSince: 0 };
   /** Enqueues without a caller's transaction commit together (see enqueue-batch.ts). */
   private readonly enqueues: EnqueueBatch;
+  /** Connector type reads in flight, shared by concurrent enqueues (see `storedTypeOf`). */
+  private readonly typeReads = new Map<string, Promise<string | undefined>>();
 
   constructor(private readonly deps: DeliveryQueueDeps) {
     const q = deps.config.queue;
@@ -96,18 +98,8 @@ export class DeliveryQueue {
     }
     // Read through the caller's transaction when there is one: SQLite has one connection, and a
     // read beside an open transaction would wait for it forever.
-    // Only the type is needed: reading the whole row (config, sealed secrets) and parsing its
-    // config cost ~2x this narrow read, once per enqueue.
     const preconfigured = actions.preconfigured(input.connectorId);
-    const typeId =
-      preconfigured?.typeId ??
-      (
-        await db
-          .selectFrom('connectors')
-          .select('type_id')
-          .where('id', '=', input.connectorId)
-          .executeTakeFirst()
-      )?.type_id;
+    const typeId = preconfigured?.typeId ?? (await this.storedTypeOf(input.connectorId, db));
     if (typeId === undefined) {
       throw new CasebridgeError('CB_ERR_NOT_FOUND', `Saved object [action/${input.connectorId}] not found`);
     }
@@ -123,6 +115,25 @@ export class DeliveryQueue {
       origin: input.origin,
       maxAttempts: maxAttemptsFor(this.deps.config.actions.run, typeId, type.maxAttempts),
     };
+  }
+
+  /**
+   * A stored connector's type, or undefined when there is none. Only the type is read: the whole
+   * row (config, sealed secrets) and parsing its config cost ~2x this narrow read. Without a
+   * caller's transaction, concurrent enqueues for one connector share the read in flight (on
+   * PostgreSQL it was a round trip per enqueue); the answer is then at most one read old, the
+   * same race an enqueue always had with a delete (its delivery ends `dead`, reason `gone`).
+   */
+  private storedTypeOf(id: string, db: Kysely<Database>): Promise<string | undefined> {
+    const read = async (): Promise<string | undefined> =>
+      (await db.selectFrom('connectors').select('type_id').where('id', '=', id).executeTakeFirst())?.type_id;
+    if (db !== this.deps.store.db) return read();
+    let pending = this.typeReads.get(id);
+    if (pending === undefined) {
+      pending = read().finally(() => this.typeReads.delete(id));
+      this.typeReads.set(id, pending);
+    }
+    return pending;
   }
 
   /**

@@ -42,9 +42,14 @@ export async function claimDeliveries(store: Store, options: ClaimOptions): Prom
       ? sql``
       : sql`and d.connector_id not in (${sql.join(options.excludeConnectors)})`;
   const lock = store.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  // SQLite's planner (no ANALYZE statistics) chose deliveries_status_idx and sorted every due
+  // row in a temporary B-tree to keep 64: 12.9 ms per claim with 60k queued, half of a drain's
+  // time. Walking the partial due index in (run_at, seq) order stops after `limit` rows.
+  const source =
+    store.dialect === 'sqlite' ? sql`deliveries d indexed by deliveries_due_idx` : sql`deliveries d`;
   const result = await sql<DeliveryRow>`
     with picked as (
-      select d.seq from deliveries d
+      select d.seq from ${source}
       where d.status in ('queued', 'retrying') and d.run_at <= ${now}
         and not exists (
           select 1 from delivery_pauses p where p.connector_id = d.connector_id and p.until > ${now})

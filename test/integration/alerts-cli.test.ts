@@ -1,9 +1,10 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LISTENING, startCliProcess } from '../helpers/serve-process.js';
 
 // `casebridge alerts list|show` as a user runs it: the compiled bin against a running server.
 // (`npm test` builds dist/ before the suite runs.)
@@ -35,16 +36,9 @@ describe('casebridge alerts', () => {
     run(process.execPath, [bin, 'alerts', ...args], { env: { ...process.env, ...env, CASEBRIDGE_URL: url } });
 
   beforeAll(async () => {
-    server = spawn(process.execPath, [bin, 'serve', '--port', '0'], { env: { ...process.env, ...env } });
-    url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout?.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(out);
-        if (match?.[1]) resolve(match[1]);
-      });
-      server.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-    });
+    const started = await startCliProcess(['serve', '--port', '0'], env, { url: LISTENING });
+    server = started.child;
+    url = started.found.url;
     const hook = await api('POST', '/api/actions/connector', {
       name: 'hook',
       connector_type_id: '.webhook',

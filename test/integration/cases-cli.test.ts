@@ -1,10 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_SIMULATOR, LISTENING, startCliProcess } from '../helpers/serve-process.js';
 
 // `casebridge cases …` as a user runs it: the compiled bin against `serve --demo`, whose
 // in-process ServiceNow simulator receives the pushes. (`npm test` builds dist/ first.)
@@ -40,23 +41,13 @@ describe('casebridge cases CLI', () => {
   };
 
   beforeAll(async () => {
-    server = spawn(process.execPath, [bin, 'serve', '--port', '0', '--demo', '--demo-port', '0'], {
-      env: { ...process.env, ...env },
+    const started = await startCliProcess(['serve', '--port', '0', '--demo', '--demo-port', '0'], env, {
+      api: LISTENING,
+      sim: DEMO_SIMULATOR,
     });
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      server.stdout?.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const api = /listening on (http:\/\/\S+)/.exec(out);
-        const sim = /ServiceNow simulator at (http:\/\/\S+)/.exec(out);
-        if (api?.[1] && sim?.[1]) {
-          env.CASEBRIDGE_URL = api[1];
-          simUrl = sim[1];
-          resolve();
-        }
-      });
-      server.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-    });
+    server = started.child;
+    env.CASEBRIDGE_URL = started.found.api;
+    simUrl = started.found.sim;
   });
   afterAll(() => {
     server.kill('SIGTERM');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LISTENING, startCliProcess } from '../helpers/serve-process.js';
 
 // The CLI as a user runs it: the compiled bin in child processes, on a fresh data folder.
 // (`npm test` builds dist/ before the suite runs.)
@@ -52,16 +53,9 @@ describe('casebridge CLI', () => {
   let url: string;
 
   beforeAll(async () => {
-    server = spawn(process.execPath, [bin, 'serve', '--port', '0'], { env: { ...process.env, ...env } });
-    url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout?.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(out);
-        if (match?.[1]) resolve(match[1]);
-      });
-      server.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-    });
+    const started = await startCliProcess(['serve', '--port', '0'], env, { url: LISTENING });
+    server = started.child;
+    url = started.found.url;
   });
   afterAll(() => {
     server.kill('SIGTERM');

@@ -1,38 +1,32 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_SIMULATOR, LISTENING, startCliProcess } from '../helpers/serve-process.js';
 
 // `casebridge serve --demo` as a new user runs it: the simulator in-process and preconfigured
 // ServiceNow connectors, so a first incident can be pushed with one curl.
 describe('serve --demo', () => {
-  const bin = new URL('../../bin/casebridge.js', import.meta.url).pathname;
   const dir = mkdtempSync(join(tmpdir(), 'casebridge-demo-'));
   let child: ChildProcess;
   let url = '';
   let simulatorUrl = '';
 
   beforeAll(async () => {
-    child = spawn(process.execPath, [bin, 'serve', '--demo', '--demo-port', '0', '--port', '0'], {
-      env: {
-        ...process.env,
+    const started = await startCliProcess(
+      ['serve', '--demo', '--demo-port', '0', '--port', '0'],
+      {
         CASEBRIDGE_DATA_DIR: dir,
         CASEBRIDGE_DATABASE__URL: `sqlite:${join(dir, 'casebridge.db')}`,
         CASEBRIDGE_LOG_LEVEL: 'warn',
       },
-    });
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      child.stdout?.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        url = /listening on (http:\/\/\S+)/.exec(out)?.[1] ?? url;
-        simulatorUrl = /ServiceNow simulator at (http:\/\/\S+)/.exec(out)?.[1] ?? simulatorUrl;
-        if (url && simulatorUrl) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`serve --demo exited with ${code}: ${out}`)));
-    });
+      { url: LISTENING, simulator: DEMO_SIMULATOR },
+    );
+    child = started.child;
+    url = started.found.url;
+    simulatorUrl = started.found.simulator;
   });
   afterAll(() => {
     child.kill('SIGTERM');

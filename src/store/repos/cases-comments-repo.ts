@@ -1,7 +1,7 @@
 import type { AttachmentRecord, CaseUser } from '../../domain/cases/types.js';
 import { encodeVersion } from '../../domain/cases/version.js';
 import type { CaseCommentsTable } from '../database.js';
-import { json, type Executor } from './cases-json.js';
+import { json, nextCaseSeq, type Executor } from './cases-json.js';
 
 export type CommentRow = CaseCommentsTable;
 
@@ -32,12 +32,7 @@ export const caseCommentsRepo = {
   ): Promise<void> {
     if (rows.length === 0) return;
     const first = rows[0] as CommentRow;
-    const { max } = await db
-      .selectFrom('case_comments')
-      .select((eb) => eb.fn.max<number | null>('seq').as('max'))
-      .where('case_id', '=', first.case_id)
-      .executeTakeFirstOrThrow();
-    const start = Number(max ?? 0) + 1;
+    const start = await nextCaseSeq(db, 'case_comments', first.case_id);
     await db
       .insertInto('case_comments')
       .values(

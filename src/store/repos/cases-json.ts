@@ -29,3 +29,21 @@ export function jsonArrayHas(db: Executor, column: string, value: string): Expre
   const text = JSON.stringify(value);
   return sql<SqlBool>`(${containsText(db, column, `[${text}`)} or ${containsText(db, column, `,${text}`)})`;
 }
+
+/**
+ * The next free position in a case's history table (comments, user actions): rows of one case
+ * are numbered 1, 2, 3… so ordering never depends on timestamps. Callers hold the case row's
+ * lock (the version bump) so two writers cannot take the same number.
+ */
+export async function nextCaseSeq(
+  db: Executor,
+  table: 'case_comments' | 'case_user_actions',
+  caseId: string,
+): Promise<number> {
+  const { max } = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.max<number | null>('seq').as('max'))
+    .where('case_id', '=', caseId)
+    .executeTakeFirstOrThrow();
+  return Number(max ?? 0) + 1;
+}

@@ -1,7 +1,7 @@
 import type { CaseUser, NewUserAction, UserActionRecord } from '../../domain/cases/types.js';
 import { encodeVersion } from '../../domain/cases/version.js';
 import type { CaseUserActionsTable } from '../database.js';
-import { json, type Executor } from './cases-json.js';
+import { json, nextCaseSeq, type Executor } from './cases-json.js';
 
 export type UserActionRow = CaseUserActionsTable;
 
@@ -30,12 +30,7 @@ export const caseUserActionsRepo = {
     actions: NewUserAction[],
   ): Promise<void> {
     if (actions.length === 0) return;
-    const { max } = await db
-      .selectFrom('case_user_actions')
-      .select((eb) => eb.fn.max<number | null>('seq').as('max'))
-      .where('case_id', '=', entry.caseId)
-      .executeTakeFirstOrThrow();
-    const start = Number(max ?? 0) + 1;
+    const start = await nextCaseSeq(db, 'case_user_actions', entry.caseId);
     await db
       .insertInto('case_user_actions')
       .values(

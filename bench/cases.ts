@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import { dropSchema } from '../src/store/db.js';
 import { Pool, request } from 'undici';
 import {
   demoSeed,
@@ -297,10 +297,7 @@ export const benchCases: Bench = async () => {
     await apiThroughput(postgres, 'PostgreSQL', rows, baseline);
   } finally {
     await postgres.stop();
-    const client = new pg.Client({ connectionString: postgresUrl });
-    await client.connect();
-    await client.query(`drop schema if exists "${schema}" cascade`);
-    await client.end();
+    await dropSchema(postgresUrl, schema);
   }
   notes.push(
     `${ROUNDS} measured push rounds after ${WARM_ROUNDS} warm-up rounds (BENCH_CASES_ROUNDS), one at a time; each push is timed at the API client, each replay at the undici client.`,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
+import { dropSchema } from '../src/store/db.js';
 import { request } from 'undici';
 import { percentile, runLoad } from './load.js';
 import { rssMiB, startReceiver, startService, type ServiceProcess } from './processes.js';
@@ -250,10 +250,7 @@ export const benchDeliveryQueue: Bench = async () => {
       });
     } finally {
       await postgres.stop();
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      await client.end();
+      await dropSchema(postgresUrl, schema);
     }
 
     const small = await drain(receiver.url, SMALL_BACKLOG);

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { dropSchema } from '../src/store/db.js';
 import { request } from 'undici';
 
 /**
@@ -235,10 +235,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await target.close();
     rmSync(dataDir, { recursive: true, force: true });
     if (options.dialect === 'postgres') {
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      await client.end();
+      await dropSchema(postgresUrl, schema);
     }
   }
 }

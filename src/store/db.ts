@@ -122,9 +122,41 @@ export async function migrateToLatest(store: Store): Promise<MigrationResultSet>
     // deployment or test run in its own schema must keep its own.
     ...(store.schema === undefined ? {} : { migrationTableSchema: store.schema }),
   });
-  const result = await migrator.migrateToLatest();
+  const result = await withSchemaLock(store, () => migrator.migrateToLatest());
   if (result.error) throw result.error;
   return result;
+}
+
+/**
+ * Kysely's PostgreSQL introspection (which the migrator runs) reads every schema in the database
+ * and fails with "schema … does not exist" if one is dropped while it reads. Migrations and
+ * `dropSchema` therefore take the same advisory lock, so several deployments, test runs or
+ * benchmarks sharing one database never trip over each other.
+ */
+const SCHEMA_LOCK_KEY = 0x63627364; // "cbsd"
+
+async function withSchemaLock<T>(store: Store, work: () => Promise<T>): Promise<T> {
+  if (!store.pgPool) return work();
+  const client = await store.pgPool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [SCHEMA_LOCK_KEY]);
+    return await work();
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [SCHEMA_LOCK_KEY]).catch(() => undefined);
+    client.release();
+  }
+}
+
+/** Drops a PostgreSQL schema and everything in it, under the migrations' lock (see above). */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [SCHEMA_LOCK_KEY]);
+    await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** A cheap round trip, for `/api/status`. */

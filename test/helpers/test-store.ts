@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { migrateToLatest, openStore, type DialectName, type Store } from '../../src/store/db.js';
+import { dropSchema, migrateToLatest, openStore, type DialectName, type Store } from '../../src/store/db.js';
 
 /** Dialects to run store tests on: `DIALECTS=sqlite` limits a local run; CI runs both. */
 export const dialects: DialectName[] = (process.env.DIALECTS ?? 'sqlite,postgres')
@@ -49,10 +48,7 @@ export async function createTestStore(dialect: DialectName): Promise<TestStore> 
     schema,
     cleanup: async () => {
       await store.close();
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      await client.end();
+      await dropSchema(postgresUrl, schema);
     },
   };
 }
